@@ -1,0 +1,62 @@
+"""Reads and writes answers files (YAML or JSON): the shape the wizard, render and batch share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from plainte.errors import FieldError, UsageError
+from plainte.i18n import _
+
+
+def load_answers(path: Path) -> dict[str, Any]:
+    """Parse an answers file; YAML is a superset of JSON, so one loader reads both."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(_("{path}: no such answers file").format(path=path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(_("{path}: cannot be read ({error})").format(path=path, error=exc)) from None
+    try:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = _("line {line}").format(line=mark.line + 1) if mark else ""
+        raise FieldError(str(path), _("not valid YAML or JSON {where}").format(where=where).strip()) from None
+    if not isinstance(data, Mapping):
+        raise FieldError(str(path), _("expected a mapping of answers (institution, dispute, sender, facts ...)"))
+    return dict(data)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def dump_answers(answers: Mapping[str, Any], path: Path) -> None:
+    """Write answers as YAML (or JSON for a .json path), 0600, never over an existing file of another kind."""
+    import yaml
+
+    from plainte.outputs import write_atomic
+
+    data = _plain(answers)
+    if path.suffix.lower() == ".json":
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text.encode("utf-8"), force=True)

@@ -1,0 +1,487 @@
+"""The Typer app: parses flags, calls the core, prints for people or as JSON, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from typer._click import exceptions as click_errors  # typer vendors click
+
+from plainte import __version__
+from plainte.errors import ExitCode, PlainteError, UsageError
+from plainte.i18n import LANGUAGES, _, detect_language, set_ui_language, ui_language
+
+_state: dict[str, Any] = {"institutions": []}
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+
+
+def _text(value: Any, style: str = "") -> Any:
+    from rich.text import Text
+
+    return Text(str(value), style=style)  # user text is shown as text: markup stays inert
+
+
+def _print_json(data: Any) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _catalogue() -> Any:
+    from plainte.catalog import load
+
+    return load(_state["institutions"])
+
+
+def _split_formats(value: str) -> list[str]:
+    from plainte.letters import FORMATS
+
+    formats = [f.strip().lower() for f in value.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise UsageError(_("--format: unknown format {format}; expected some of {formats}").format(
+            format=", ".join(bad) or "-", formats=", ".join(FORMATS)))
+    return list(dict.fromkeys(formats))
+
+
+def _lang_option(value: Optional[str], name: str) -> Optional[str]:
+    if value is not None and value not in LANGUAGES:
+        raise UsageError(_("{option}: expected one of {values}").format(option=name, values=", ".join(LANGUAGES)))
+    return value
+
+
+def cmd_institutions(institution_id: Optional[str], as_json: bool) -> None:
+    from plainte.views import institution_summary, institution_view
+
+    cat = _catalogue()
+    lang = ui_language()
+    if institution_id:
+        view = institution_view(cat.institution(institution_id), cat, lang)
+        if as_json:
+            return _print_json(view)
+        return _show_institution(view)
+    rows = [institution_summary(i, lang) for i in sorted(cat.institutions.values(), key=lambda i: (i.kind in ("ombudsman", "regulator", "mediator", "court"), i.name.lower()))]
+    if as_json:
+        return _print_json(rows)
+    from rich.table import Table
+
+    table = Table(title=_("Institutions"), show_lines=False)
+    for head in (_("id"), _("name"), _("kind"), _("country")):
+        table.add_column(head)
+    for r in rows:
+        table.add_row(_text(r["id"]), _text(r["name"]), _text(_kind(r["kind"])), _text(r["country"]))
+    _console().print(table)
+
+
+def _kind(kind: str) -> str:
+    from plainte.interview import kind_label
+
+    return kind_label(kind)
+
+
+def _level(level: str) -> str:
+    return {"complaint": _("Complaint"), "complaint-review": _("Internal review"), "mediation": _("Mediation"),
+            "regulator": _("Regulator"), "court": _("Court")}.get(level, level)
+
+
+def _channel_line(ch: dict[str, Any]) -> str:
+    kind = {"email": _("E-mail"), "postal": _("Letter"), "portal": _("Portal"), "form": _("Form"), "phone": _("Phone")}[ch["type"]]
+    seg = {"private": _("private customers"), "business": _("business customers")}.get(ch.get("segment", ""), "")
+    parts = [kind + (f" ({seg})" if seg else "") + ":"]
+    if ch.get("value"):
+        parts.append(ch["value"])
+    if ch["type"] == "postal":
+        if ch.get("attention"):
+            parts.append(_("Attn.") + " " + ch["attention"] + ",")
+        a = ch.get("address")
+        parts.append(f"{a['street']}{' ' + a['box'] if a['box'] else ''}, {a['postal_code']} {a['city']} ({a['country']})" if a
+                     else _("address not known: you will be asked for it"))
+    if ch.get("hours_text"):
+        parts.append(f"[{ch['hours_text']}]")
+    if ch.get("note"):
+        parts.append(f"— {ch['note']}")
+    return " ".join(parts)
+
+
+def _show_institution(view: dict[str, Any]) -> None:
+    from plainte.views import period_text
+    from plainte.deadlines import Period
+
+    con = _console()
+    con.print(_text(f"{view['name']} ({view['id']})", "bold"))
+    con.print(_text(f"{_kind(view['kind'])} · {view['country']} · " + _("answers in: {languages}").format(languages=", ".join(view["languages"]))))
+    if view["description"]:
+        con.print(_text(view["description"]))
+    if view["asks_for"]:
+        con.print(_text(_("What to give in your letter:"), "bold"))
+        for a in view["asks_for"]:
+            con.print(_text(f"  • {a}"))
+    con.print(_text(_("Escalation ladder:"), "bold"))
+    for n, step in enumerate(view["ladder"], 1):
+        who = step.get("body_name") or step.get("service") or ""
+        extra = f" ({_('only for')} {step['only_for']})" if step.get("only_for") else ""
+        con.print(_text(f"  {n}. {_level(step['level'])}: {who}{extra}"))
+        for ch in step["channels"]:
+            con.print(_text(f"       {_channel_line(ch)}"))
+        for key, title in (("acknowledge", _("acknowledges within")), ("answer", _("answers within"))):
+            if step.get(key):
+                con.print(_text(f"       {title} {period_text(Period(**step[key]))}"))
+        if step.get("note"):
+            con.print(_text(f"       {step['note']}"))
+    for note in view["notes"]:
+        con.print(_text(f"! {note}"))
+    if view["source"]:
+        con.print(_text(_("Source: {ref} (checked {date})").format(ref=view["source"]["ref"], date=view["source"]["checked"]), "dim"))
+
+
+def cmd_disputes(dispute_id: Optional[str], institution_id: Optional[str], as_json: bool) -> None:
+    from plainte.views import dispute_summary, dispute_view
+
+    cat = _catalogue()
+    lang = ui_language()
+    if dispute_id:
+        view = dispute_view(cat.dispute(dispute_id), cat, lang)
+        if as_json:
+            return _print_json(view)
+        con = _console()
+        con.print(_text(f"{view['label']} ({view['id']})", "bold"))
+        con.print(_text(view["summary"]))
+        con.print(_text(_("Questions:"), "bold"))
+        for q in view["questions"]:
+            req = "" if q["required"] else " " + _("(optional)")
+            choices = f" [{', '.join(q['choices'])}]" if q.get("choices") else ""
+            con.print(_text(f"  {q['id']} ({q['type']}){choices}{req}: {q['label']}"))
+        con.print(_text(_("Evidence:"), "bold"))
+        for e in view["evidence"]:
+            con.print(_text(f"  {'*' if e['required'] else '-'} {e['label']} ({e['id']})"))
+        for w in view["warnings"]:
+            con.print(_text(f"! {w['text']}"))
+        return None
+    disputes = list(cat.disputes.values())
+    if institution_id:
+        disputes = cat.disputes_for(cat.institution(institution_id))
+    rows = [dispute_summary(d, lang) for d in disputes]
+    if as_json:
+        return _print_json(rows)
+    from rich.table import Table
+
+    table = Table(title=_("Disputes"))
+    for head in (_("id"), _("dispute"), _("when to choose it")):
+        table.add_column(head)
+    for r in rows:
+        table.add_row(_text(r["id"]), _text(r["label"]), _text(r["summary"]))
+    _console().print(table)
+    return None
+
+
+def cmd_evidence(dispute_id: str, institution_id: Optional[str], as_json: bool) -> None:
+    from plainte.views import checklist
+
+    cat = _catalogue()
+    lang = ui_language()
+    dispute = cat.dispute(dispute_id)
+    if institution_id:
+        inst = cat.institution(institution_id)
+        if dispute.id not in {d.id for d in cat.disputes_for(inst)}:
+            raise UsageError(_("the dispute {dispute} does not apply to {institution}").format(dispute=dispute.id, institution=inst.name))
+    rows = checklist(dispute, cat, lang)
+    if as_json:
+        return _print_json({"dispute": dispute.id, "items": rows})
+    con = _console()
+    for r in rows:
+        head = _("Required") if r["required"] else _("Recommended")
+        cond = " " + _("(in some cases)") if r["conditional"] else ""
+        con.print(_text(f"[{head}{cond}] {r['label']}", "bold"))
+        con.print(_text("  " + _("Good proof: {text}").format(text=r["valid"])))
+        if r["invalid"]:
+            con.print(_text("  " + _("Not enough: {text}").format(text=r["invalid"])))
+        con.print(_text("  " + _("How to get it: {text}").format(text=r["obtain"])))
+    return None
+
+
+def _advice(case: Any, plan: Any, cat: Any) -> None:
+    """Tell the person (not the letter) what is missing, what to wait for, and what to watch."""
+    from plainte.i18n import pick
+    from plainte.letters import format_day
+
+    con = _console(stderr=True)
+    lang = ui_language()
+    for w in plan.waits:
+        con.print(_text(_("Wait: {reason} Send it on {date} at the earliest.").format(reason=pick(w.reason, lang), date=format_day(w.until, lang)), "yellow"))
+    for eid in plan.missing:
+        e = cat.evidence[eid]
+        con.print(_text(_("Missing proof: {label}. Good proof: {valid} How to get it: {obtain}").format(
+            label=pick(e.label, lang), valid=pick(e.valid, lang), obtain=pick(e.obtain, lang)), "yellow"))
+    for w in plan.warnings:
+        con.print(_text("! " + pick(w.text, lang)))
+    if plan.copy_to_creditor:
+        con.print(_text(_("Send a copy of this letter to the creditor too: the letter says so.")))
+    con.print(_text(_("An answer is due by {date}.").format(date=format_day(plan.answer_due, lang))))
+    if plan.next_step is not None:
+        who = plan.next_body.name if plan.next_body else pick(plan.next_step.service, lang)
+        con.print(_text(_("Without a satisfying answer, the next step is: {step} ({who}).").format(step=_level(plan.next_step.level), who=who)))
+    con.print(_text(_("plainte is not a lawyer: it helps you write; check the letter before you send it."), "dim"))
+
+
+def cmd_render(answers_path: Path, out_dir: Path, formats: str, lang: Optional[str], to_stdout: bool, force: bool, quiet: bool) -> None:
+    from plainte.answers import load_answers
+    from plainte.compose import render_formats, render_letter
+    from plainte.interview import build_case
+    from plainte.outputs import letter_stem, write_letter
+    from plainte.plan import make_plan
+
+    fmts = _split_formats(formats)
+    _lang_option(lang, "--lang")
+    answers = load_answers(answers_path)
+    if lang:
+        answers["language"] = lang
+    cat = _catalogue()
+    case = build_case(answers, cat)
+    plan = make_plan(case, cat)
+    if not quiet:
+        _advice(case, plan, cat)
+    if to_stdout:
+        sys.stdout.write(render_letter(case, cat, fmts[0], plan))
+        return
+    files = render_formats(case, cat, fmts)
+    stem = letter_stem(case.date, case.institution.id, case.dispute.id, case.language)
+    for path in write_letter(out_dir, stem, files, force=force):
+        typer.echo(str(path))
+
+
+def cmd_deadline(start: str, business_days: Optional[int], months: Optional[int], country: str, as_json: bool) -> None:
+    from plainte.deadlines import COUNTRIES, add_business_days, add_months
+    from plainte.fields import parse_date
+
+    day = parse_date(start, field="--from")
+    if (business_days is None) == (months is None):
+        raise UsageError(_("give exactly one of --business-days or --months"))
+    if country not in COUNTRIES:
+        raise UsageError(_("{option}: expected one of {values}").format(option="--country", values=", ".join(COUNTRIES)))
+    if business_days is not None and business_days < 0 or months is not None and months < 0:
+        raise UsageError(_("the number of days or months must not be negative"))
+    result = add_business_days(day, business_days, country) if business_days is not None else add_months(day, months or 0)
+    if as_json:
+        return _print_json({"from": day.isoformat(), "business_days": business_days, "months": months, "country": country, "date": result.isoformat()})
+    typer.echo(result.isoformat())
+    return None
+
+
+def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, postage: str, interest: str,
+              interest_rate: Optional[str], since: Optional[str], until: Optional[str], collection_fees: str, debt_type: str, as_json: bool) -> None:
+    from plainte.costs import DEBT_TYPES, Claim, check_costs
+    from plainte.fields import parse_date, parse_money
+    from plainte.letters import format_money
+
+    if debt_type not in DEBT_TYPES:
+        raise UsageError(_("{option}: expected one of {values}").format(option="--debt-type", values=", ".join(DEBT_TYPES)))
+    money = lambda v, f: parse_money(v, field=f)  # noqa: E731
+    rate = None
+    if interest_rate:
+        rate = parse_money(interest_rate.rstrip("% "), field="--interest-rate")
+    start = parse_date(since, field="--since") if since else None
+    end = parse_date(until, field="--until") if until else (dt.date.today() if start else None)
+    claim = Claim(balance=money(balance, "--balance"), damages=money(damages, "--damages"), reminders=reminders,
+                  reminder_fees=money(reminder_fee, "--reminder-fee") * max(reminders - 1, 0) if reminders else money(reminder_fee, "--reminder-fee") * 0,
+                  reminder_postage=money(postage, "--postage"), interest=money(interest, "--interest"), interest_rate=rate,
+                  since=start, until=end, collection_fees=money(collection_fees, "--collection-fees"), debt_type=debt_type)
+    result = check_costs(claim)
+    lines = [{"item": ln.item, "claimed": str(ln.claimed), "allowed": None if ln.allowed is None else str(ln.allowed),
+              "excess": None if ln.excess is None else str(ln.excess), "law": ln.law, "note": ln.note} for ln in result.lines]
+    if as_json:
+        return _print_json({"applies": result.applies, "reason": result.reason, "lines": lines,
+                            "total_claimed": str(result.total_claimed),
+                            "total_allowed": None if result.total_allowed is None else str(result.total_allowed),
+                            "total_excess": str(result.total_excess)})
+    from rich.table import Table
+
+    lang = ui_language()
+    fm = lambda v: "—" if v is None else format_money(v, lang)  # noqa: E731
+    names = {"damages": _("Damages (penalty clause)"), "reminder-fees": _("Reminder fees"), "interest": _("Interest"),
+             "collection-fees": _("Collection agency fees")}
+    notes = {"rate-unverified": _("rate not verified: no cap asserted"), "consumer-credit": _("consumer credit: caps not established"),
+             "not-applicable": _("Book XIX does not apply")}
+    table = Table(title=_("Costs claimed and legal maximum"))
+    for head in (_("item"), _("claimed"), _("allowed"), _("excess"), _("law")):
+        table.add_column(head)
+    for ln in result.lines:
+        table.add_row(_text(names[ln.item]), _text(fm(ln.claimed)), _text(fm(ln.allowed)), _text(fm(ln.excess)),
+                      _text(notes.get(ln.note or "", ln.law)))
+    con = _console()
+    con.print(table)
+    con.print(_text(_("Total excess: {amount}").format(amount=fm(result.total_excess)), "bold"))
+    return None
+
+
+def build_app() -> typer.Typer:
+    """The command tree; built after the UI language is known so help texts are translated."""
+    app = typer.Typer(
+        name="plainte",
+        help=_("Write the letter that gets your problem with a bank, lender, leasing company or debt collector solved."),
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        no_args_is_help=False,
+        invoke_without_command=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def main(
+        ctx: typer.Context,
+        ui_lang: Optional[str] = typer.Option(None, "--ui-lang", help=_("Language of the screens: fr, nl or en.")),
+        institutions: list[Path] = typer.Option([], "--institutions", help=_("An extra file of institutions (YAML); may be repeated.")),
+        version: bool = typer.Option(False, "--version", "-V", help=_("Show the version and exit.")),
+    ) -> None:
+        if version:
+            typer.echo(f"plainte {__version__}")
+            raise typer.Exit(0)
+        _state["institutions"] = list(institutions)
+        if ctx.invoked_subcommand is None:
+            typer.echo(ctx.get_help())
+
+    @app.command("institutions", help=_("List the institutions, or show one's channels, deadlines and escalation ladder."))
+    def institutions_cmd(
+        institution_id: Optional[str] = typer.Argument(None, metavar="ID", help=_("An institution id.")),
+        as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
+    ) -> None:
+        cmd_institutions(institution_id, as_json)
+
+    @app.command("disputes", help=_("List the disputes (for one institution), or show one dispute's questions and evidence."))
+    def disputes_cmd(
+        dispute_id: Optional[str] = typer.Argument(None, metavar="ID", help=_("A dispute id.")),
+        institution: Optional[str] = typer.Option(None, "--institution", help=_("Only the disputes that apply to this institution.")),
+        as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
+    ) -> None:
+        cmd_disputes(dispute_id, institution, as_json)
+
+    @app.command("evidence", help=_("The checklist of proof a dispute needs: what counts, what does not, how to get it."))
+    def evidence_cmd(
+        dispute_id: str = typer.Argument(..., metavar="DISPUTE", help=_("A dispute id.")),
+        institution: Optional[str] = typer.Option(None, "--institution", help=_("The institution you write to.")),
+        as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
+    ) -> None:
+        cmd_evidence(dispute_id, institution, as_json)
+
+    @app.command("render", help=_("Write the letter described by an answers file (YAML or JSON)."))
+    def render_cmd(
+        answers: Path = typer.Argument(..., metavar="ANSWERS", help=_("The answers file.")),
+        out_dir: Path = typer.Option(Path("."), "--output", "-o", help=_("The folder to write the letter in.")),
+        formats: str = typer.Option("txt", "--format", help=_("Formats, separated by commas: txt, md, html.")),
+        lang: Optional[str] = typer.Option(None, "--lang", help=_("Language of the letter: fr, nl or en (overrides the answers file).")),
+        to_stdout: bool = typer.Option(False, "--stdout", help=_("Print the letter instead of writing a file.")),
+        force: bool = typer.Option(False, "--force", help=_("Replace a letter of the same name instead of writing a new one.")),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help=_("Do not print the advice.")),
+    ) -> None:
+        cmd_render(answers, out_dir, formats, lang, to_stdout, force, quiet)
+
+    @app.command("deadline", help=_("Compute a date: a number of business days or months after a date."))
+    def deadline_cmd(
+        start: str = typer.Option(..., "--from", help=_("The start date (31/12/2026 or 2026-12-31).")),
+        business_days: Optional[int] = typer.Option(None, "--business-days", help=_("Business days to add.")),
+        months: Optional[int] = typer.Option(None, "--months", help=_("Months to add.")),
+        country: str = typer.Option("BE", "--country", help=_("Holidays of this country: BE or FR.")),
+        as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
+    ) -> None:
+        cmd_deadline(start, business_days, months, country, as_json)
+
+    @app.command("costs", help=_("Check the costs a collector claims against Belgian law (Code of Economic Law, Book XIX)."))
+    def costs_cmd(
+        balance: str = typer.Option(..., "--balance", help=_("The outstanding balance (principal).")),
+        damages: str = typer.Option("0", "--damages", help=_("Damages or penalty clause claimed.")),
+        reminders: int = typer.Option(0, "--reminders", help=_("Number of reminders charged.")),
+        reminder_fee: str = typer.Option("0", "--reminder-fee", help=_("Fee claimed per reminder.")),
+        postage: str = typer.Option("0", "--postage", help=_("Postage per reminder.")),
+        interest: str = typer.Option("0", "--interest", help=_("Interest amount claimed.")),
+        interest_rate: Optional[str] = typer.Option(None, "--interest-rate", help=_("Interest rate claimed, in percent.")),
+        since: Optional[str] = typer.Option(None, "--since", help=_("Date interest runs from.")),
+        until: Optional[str] = typer.Option(None, "--until", help=_("Date interest runs to (today by default).")),
+        collection_fees: str = typer.Option("0", "--collection-fees", help=_("Collection agency fees claimed.")),
+        debt_type: str = typer.Option("consumer-goods-services", "--debt-type", help=_("consumer-goods-services, consumer-credit or business.")),
+        as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
+    ) -> None:
+        cmd_costs(balance, damages, reminders, reminder_fee, postage, interest, interest_rate, since, until, collection_fees, debt_type, as_json)
+
+    return app
+
+
+def _early_ui_lang(args: list[str]) -> str:
+    for i, a in enumerate(args):
+        if a == "--ui-lang" and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("--ui-lang="):
+            return a.split("=", 1)[1]
+    return detect_language()
+
+
+def setup_language(args: list[str]) -> str:
+    """Choose the UI language before the app is built; click's own messages follow it too."""
+    import gettext
+
+    from plainte.resources import locales_dir
+
+    lang = _early_ui_lang(args)
+    if lang not in LANGUAGES:
+        lang = detect_language()
+    set_ui_language(lang)
+    os.environ["LANGUAGE"] = lang  # click translates its messages through the default gettext domain
+    gettext.bindtextdomain("messages", str(locales_dir()))
+    gettext.textdomain("messages")
+    return lang
+
+
+class _LazyConsole:
+    """A stderr console created only when there is something to say (rich costs ~15 ms to import)."""
+
+    def print(self, *args: Any, **kwargs: Any) -> None:
+        _console(stderr=True).print(*args, **kwargs)
+
+
+def _usage_message(exc: Exception) -> str:
+    """click's own messages are English only: say the same in the UI language."""
+    name = getattr(getattr(exc, "param", None), "opts", None) or [getattr(exc, "option_name", "") or ""]
+    name = name[0] if name else ""
+    if isinstance(exc, click_errors.MissingParameter):
+        return _("Error: {name} is missing. Run with --help to see what is expected.").format(name=name or "?")
+    if isinstance(exc, click_errors.NoSuchOption):
+        return _("Error: there is no option {name}. Run with --help to see the options.").format(name=exc.option_name)
+    if isinstance(exc, click_errors.BadParameter):
+        return _("Error: invalid value for {name}: {message}").format(name=name or "?", message=exc.message)
+    if isinstance(exc, click_errors.UsageError) and "No such command" in exc.message:
+        return _("Error: unknown command. Run plainte --help to see the commands.")
+    return _("Error: {message}. Run with --help to see what is expected.").format(message=exc.format_message().rstrip("."))
+
+
+def run(args: list[str]) -> int:
+    """Run the CLI; every PlainteError becomes a translated message and its exit code, never a traceback."""
+    setup_language(args)
+    app = build_app()
+    err = _LazyConsole()
+    try:
+        result = typer.main.get_command(app).main(args=args, prog_name="plainte", standalone_mode=False)
+        return result if isinstance(result, int) else ExitCode.OK
+    except PlainteError as exc:
+        err.print(_text(_("Error: {message}").format(message=exc), "red"))
+        return exc.exit_code
+    except (KeyboardInterrupt, typer.Abort):
+        err.print(_text(_("Interrupted.")))
+        return ExitCode.INTERRUPTED
+    except typer.Exit as exc:
+        return exc.exit_code
+    except click_errors.ClickException as exc:
+        err.print(_text(_usage_message(exc), "red"))
+        return ExitCode.USAGE
+    except Exception as exc:  # noqa: BLE001 - never show answers in a traceback
+        if os.environ.get("PLAINTE_DEBUG"):
+            raise
+        err.print(_text(_("Unexpected error ({kind}). Nothing was written. Set PLAINTE_DEBUG=1 to see the details.").format(kind=type(exc).__name__), "red"))
+        return ExitCode.FAILURE

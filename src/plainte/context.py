@@ -1,0 +1,98 @@
+"""Builds a letter's template context from a Case and its Plan: plain values, user text never a template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from plainte.catalog import Catalogue
+from plainte.i18n import pick
+from plainte.letters import md_escape
+from plainte.models import Address, Case, Person
+from plainte.plan import Plan
+
+COUNTRY_NAMES = {
+    "fr": {"BE": "Belgique", "FR": "France", "NL": "Pays-Bas", "LU": "Luxembourg", "DE": "Allemagne", "CN": "Chine"},
+    "nl": {"BE": "België", "FR": "Frankrijk", "NL": "Nederland", "LU": "Luxemburg", "DE": "Duitsland", "CN": "China"},
+    "en": {"BE": "Belgium", "FR": "France", "NL": "Netherlands", "LU": "Luxembourg", "DE": "Germany", "CN": "China"},
+}
+BOX = {"fr": "boîte", "nl": "bus", "en": "box"}
+
+
+def _escape_for(fmt: str) -> Callable[[Any], Any]:
+    if fmt == "md":
+        return lambda v: md_escape(v) if isinstance(v, str) else v
+    return lambda v: v
+
+
+def address_lines(address: Address | None, lang: str, home_country: str) -> list[str]:
+    """Street (with box), postal code and city, and the country when it differs from the sender's."""
+    if address is None:
+        return []
+    street = address.street + (f" {BOX[lang]} {address.box}" if address.box else "")
+    lines = [street, f"{address.postal_code} {address.city}"]
+    if address.country != home_country:
+        lines.append(COUNTRY_NAMES[lang].get(address.country, address.country).upper())
+    return lines
+
+
+def person_lines(person: Person, lang: str, home_country: str) -> list[str]:
+    """A person's name and address lines."""
+    addr = Address(person.street, person.postal_code, person.city, person.country) if person.street else None
+    return [person.name] + address_lines(addr, lang, home_country)
+
+
+def enclosures(case: Case, plan: Plan, cat: Catalogue) -> list[str]:
+    """The documents enclosed, in the letter's language; a social worker always encloses the mandate."""
+    ids = list(plan.enclosed)
+    if case.writer_role == "social-worker" and "mandate" not in ids and "mandate" in cat.evidence:
+        ids.insert(0, "mandate")
+    return [pick(cat.evidence[e].label, case.language) for e in ids]
+
+
+def build_context(case: Case, plan: Plan, cat: Catalogue, fmt: str) -> dict[str, Any]:
+    """Everything the templates read, already typed; strings escaped for Markdown where needed."""
+    lang = case.language
+    esc = _escape_for(fmt)
+    home = case.sender.country
+    recipient = case.recipient
+    recipient_lines = [recipient.name]
+    if recipient.service and recipient.service not in recipient.attention:
+        recipient_lines.append(recipient.service)
+    if recipient.attention:
+        recipient_lines.append(recipient.attention)
+    recipient_lines += address_lines(recipient.address, lang, home)
+    sender_lines = person_lines(case.sender, lang, home)
+    if case.organisation:
+        sender_lines = [case.organisation] + sender_lines
+    contact = [x for x in (case.sender.phone, case.sender.email) if x]
+    facts = {k: esc(v) for k, v in case.facts.items()}
+    creditor = case.facts.get("creditor") or ""
+    evidence_label = lambda eid: pick(cat.evidence[eid].label, lang)  # noqa: E731
+    return {
+        "case": {"dispute": case.dispute.id, "level": case.level, "sending": case.sending, "segment": case.segment,
+                 "writer_role": case.writer_role},
+        "institution": {"id": case.institution.id, "name": esc(case.institution.name), "kind": case.institution.kind,
+                        "country": case.institution.country},
+        "sender": {"name": esc(case.sender.name), "city": esc(case.sender.city), "email": esc(case.sender.email),
+                   "phone": esc(case.sender.phone)},
+        "sender_lines": sender_lines,
+        "sender_contact": contact,
+        "organisation": esc(case.organisation),
+        "client": {"name": esc(case.client.name)} if case.client else None,
+        "client_lines": person_lines(case.client, lang, home) if case.client else [],
+        "recipient_lines": recipient_lines,
+        "recipient_email": recipient.email,
+        "date": case.date,
+        "place": esc(case.sender.city),
+        "references": {k: esc(v) for k, v in case.references.items()},
+        "facts": facts,
+        "creditor": esc(creditor),
+        "enclosures": enclosures(case, plan, cat),
+        "enclosed_ids": list(plan.enclosed),
+        "missing": [evidence_label(e) for e in plan.missing],
+        "answer_due": plan.answer_due,
+        "acknowledge_due": plan.acknowledge_due,
+        "copy_to_creditor": plan.copy_to_creditor,
+        "signature": esc(case.sender.name),
+    }

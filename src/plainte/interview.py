@@ -1,0 +1,390 @@
+"""The one ask loop: which answers a letter needs (slots), and turning an answers dict into a valid Case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Optional
+
+from plainte import fields
+from plainte.catalog import OTHER, Catalogue, applies
+from plainte.errors import AnswersError, FieldError, Problem
+from plainte.i18n import LANGUAGES, _, pick
+from plainte.models import (
+    INSTITUTION_KINDS,
+    SEGMENTS,
+    SENDING_MODES,
+    WRITER_ROLES,
+    Address,
+    Case,
+    Institution,
+    Person,
+    Recipient,
+    Step,
+)
+
+TOP_KEYS = (
+    "institution", "dispute", "language", "date", "sending", "writer_role", "segment", "organisation",
+    "sender", "client", "recipient", "references", "facts", "evidence", "institution_kind",
+    "institution_country", "attachments",
+)
+PERSON_KEYS = ("name", "street", "postal_code", "city", "country", "email", "phone")
+RECIPIENT_KEYS = ("name", "street", "postal_code", "city", "country", "email")
+REFERENCE_KEYS = ("file_number", "contract_number", "customer_number")
+COUNTRIES = ("BE", "FR", "NL", "LU", "DE", "CN")
+WRITABLE_KINDS = tuple(k for k in INSTITUTION_KINDS if k not in ("ombudsman", "regulator", "mediator", "court"))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One answer the letter needs: its dotted key, its type and how to ask for it."""
+
+    key: str
+    type: str
+    label: Mapping[str, str] | str
+    required: bool = True
+    choices: tuple[tuple[str, Any], ...] = ()  # (id, label) pairs
+    help: Mapping[str, str] | str = ""
+    default: Any = None
+    country_key: str = ""  # for postal codes: the key holding the country
+    multiline: bool = False
+
+    def text(self, lang: str | None = None) -> str:
+        return self.label if isinstance(self.label, str) else pick(self.label, lang)
+
+    def help_text(self, lang: str | None = None) -> str:
+        if not self.help:
+            return ""
+        return self.help if isinstance(self.help, str) else pick(self.help, lang)
+
+
+def get(answers: Mapping[str, Any], key: str) -> Any:
+    """The value at a dotted key (facts keys may hold dashes), or None."""
+    head, _sep, rest = key.partition(".")
+    value = answers.get(head) if isinstance(answers, Mapping) else None
+    if not rest:
+        return value
+    return value.get(rest) if isinstance(value, Mapping) else None
+
+
+def put(answers: dict[str, Any], key: str, value: Any) -> None:
+    """Set the value at a dotted key, creating the nested mapping."""
+    head, _sep, rest = key.partition(".")
+    if not rest:
+        answers[head] = value
+        return
+    inner = answers.get(head)
+    if not isinstance(inner, dict):
+        inner = {}
+        answers[head] = inner
+    inner[rest] = value
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "") or value == [] or value == {}
+
+
+def _person_slots(prefix: str, who: str, contact: bool) -> list[Slot]:
+    names = {
+        "sender": {"name": _("Your full name"), "street": _("Your street and number"), "postal_code": _("Your postal code"),
+                   "city": _("Your town or city"), "country": _("Your country"), "email": _("Your e-mail address"),
+                   "phone": _("Your phone number (daytime)")},
+        "client": {"name": _("The client's full name"), "street": _("The client's street and number"),
+                   "postal_code": _("The client's postal code"), "city": _("The client's town or city"),
+                   "country": _("The client's country")},
+        "recipient": {"name": _("The institution's name"), "street": _("The institution's street and number"),
+                      "postal_code": _("The institution's postal code"), "city": _("The institution's town or city"),
+                      "country": _("The institution's country"), "email": _("The institution's e-mail address")},
+    }[who]
+    slots = [
+        Slot(f"{prefix}.name", "text", names["name"]),
+        Slot(f"{prefix}.street", "text", names["street"]),
+        Slot(f"{prefix}.country", "choice", names["country"], choices=tuple((c, c) for c in COUNTRIES), default="BE"),
+        Slot(f"{prefix}.postal_code", "postal-code", names["postal_code"], country_key=f"{prefix}.country"),
+        Slot(f"{prefix}.city", "text", names["city"]),
+    ]
+    if contact and "email" in names:
+        slots.append(Slot(f"{prefix}.email", "email", names["email"], required=False))
+    if contact and "phone" in names:
+        slots.append(Slot(f"{prefix}.phone", "phone", names["phone"], required=False))
+    return slots
+
+
+def resolve_institution(answers: Mapping[str, Any], cat: Catalogue) -> Optional[Institution]:
+    """The catalogue institution, or one built for "other" from the kind and country given."""
+    iid = answers.get("institution")
+    if iid == OTHER:
+        kind, country = answers.get("institution_kind"), answers.get("institution_country")
+        if kind not in WRITABLE_KINDS or country not in COUNTRIES:
+            return None
+        name = get(answers, "recipient.name") or _("the institution")
+        langs = {"BE": ("fr", "nl"), "FR": ("fr",), "NL": ("nl",), "LU": ("fr",), "DE": ("de",), "CN": ("zh",)}[country]
+        return Institution(id=OTHER, name=str(name), kind=kind, country=country, languages=langs,
+                           steps=cat.ladder(country, kind), user_supplies=("name", "address", "email"), origin="answers")
+    if isinstance(iid, str) and iid in cat.institutions:
+        return cat.institutions[iid]
+    return None
+
+
+def target_step(inst: Institution, level: str, cat: Catalogue, product: Any = None) -> Optional[Step]:
+    """The ladder step a letter of this level goes to (the insurance route for insurance products)."""
+    if level == "mediation" and product == "insurance":
+        for s in inst.steps:
+            if s.level == "mediation" and s.only_for == "insurance":
+                return s
+    if level == "complaint" and not inst.steps:
+        return Step(level="complaint")
+    return inst.step(level)
+
+
+def recipient_entry(inst: Institution, step: Step, cat: Catalogue) -> tuple[Institution, Step]:
+    """Who receives the letter: the institution itself, or the body that handles the step."""
+    if step.body:
+        body = cat.institutions[step.body]
+        return body, (body.step("complaint") or Step(level="complaint"))
+    return inst, step
+
+
+def needs_address(entry: Institution, step: Step, segment: str) -> bool:
+    """True when the catalogue does not know the postal address: the person gives it."""
+    if entry.id == OTHER or "address" in entry.user_supplies:
+        return True
+    postal = step.channel("postal", segment)
+    return postal is None or postal.address is None
+
+
+def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
+    """The ordered answers a letter needs, given what is already answered (later slots depend on earlier ones)."""
+    out: list[Slot] = []
+    choices = tuple((i.id, i.name) for i in sorted(cat.writable(), key=lambda i: i.name.lower())) + ((OTHER, _("Another institution")),)
+    out.append(Slot("institution", "choice", _("Which institution are you writing to?"), choices=choices))
+    if answers.get("institution") == OTHER:
+        out.append(Slot("institution_kind", "choice", _("What kind of institution is it?"),
+                        choices=tuple((k, kind_label(k)) for k in WRITABLE_KINDS)))
+        out.append(Slot("institution_country", "choice", _("In which country is it?"), choices=tuple((c, c) for c in ("BE", "FR", "CN"))))
+    inst = resolve_institution(answers, cat)
+    dispute = None
+    if inst is not None:
+        ds = cat.disputes_for(inst)
+        out.append(Slot("dispute", "choice", _("What is the problem?"),
+                        choices=tuple((d.id, d.label) for d in ds)))
+        if answers.get("dispute") in {d.id for d in ds}:
+            dispute = cat.disputes[answers["dispute"]]
+        if inst.segments:
+            out.append(Slot("segment", "choice", _("Are you a private customer or a business customer?"),
+                            choices=(("private", _("Private customer")), ("business", _("Business customer"))), default="private"))
+    out.append(Slot("writer_role", "choice", _("Who is writing?"),
+                    choices=(("consumer", _("I am writing for myself")), ("social-worker", _("I am a social worker writing for a client"))),
+                    default="consumer"))
+    if dispute is not None:
+        for q in dispute.questions:
+            if applies(q.when, answers.get("facts") or {}):
+                out.append(Slot(f"facts.{q.id}", q.type, q.label, required=q.required, help=q.help,
+                                choices=tuple((c.id, c.label) for c in q.choices), default=q.default,
+                                multiline=q.type == "text" and q.id in ("description", "reason", "why-unsatisfied", "answer-summary")))
+        out.append(Slot("evidence", "evidence", _("Which of these documents do you have and will enclose?"), required=False,
+                        choices=tuple((r.evidence, cat.evidence[r.evidence].label) for r in dispute.evidence
+                                      if applies(r.when, answers.get("facts") or {}))))
+    if inst is not None and dispute is not None:
+        step = target_step(inst, dispute.level, cat, get(answers, "facts.product"))
+        if step is not None:
+            entry, entry_step = recipient_entry(inst, step, cat)
+            segment = answers.get("segment") or "private"
+            if inst.id == OTHER or "name" in entry.user_supplies:
+                out.append(_person_slots("recipient", "recipient", False)[0])
+            if needs_address(entry, entry_step, segment):
+                out += _person_slots("recipient", "recipient", False)[1:]
+            if (inst.id == OTHER or "email" in entry.user_supplies) and answers.get("sending") == "email":
+                out.append(Slot("recipient.email", "email", _("The institution's e-mail address")))
+    role = answers.get("writer_role") or "consumer"
+    if role == "social-worker":
+        out.append(Slot("organisation", "text", _("Your organisation (e.g. CPAS de Saint-Gilles)")))
+    out += _person_slots("sender", "sender", True)
+    if role == "social-worker":
+        out += _person_slots("client", "client", False)
+    out.append(Slot("references.file_number", "text", _("File number (on the letter you received)"), required=False))
+    out.append(Slot("references.contract_number", "text", _("Contract or account number"), required=False))
+    out.append(Slot("references.customer_number", "text", _("Customer number"), required=False))
+    default_lang = next((lang for lang in (inst.languages if inst else ()) if lang in LANGUAGES), "en")
+    out.append(Slot("language", "choice", _("In which language should the letter be written?"),
+                    choices=(("fr", "Français"), ("nl", "Nederlands"), ("en", "English")), default=default_lang))
+    out.append(Slot("sending", "choice", _("How will you send it?"),
+                    choices=(("registered", _("Registered letter (recommended)")), ("post", _("Ordinary letter")), ("email", _("E-mail"))),
+                    default="registered"))
+    out.append(Slot("date", "date", _("Date of the letter"), required=False))
+    return out
+
+
+def kind_label(kind: str) -> str:
+    """The translated name of an institution kind."""
+    return {
+        "bank": _("Bank"), "lender": _("Lender (credit company)"), "leasing": _("Leasing company"),
+        "collector": _("Debt collector"), "platform": _("Online loan platform"), "ombudsman": _("Ombudsman"),
+        "regulator": _("Regulator"), "mediator": _("Mediator"), "court": _("Court"),
+    }.get(kind, kind)
+
+
+def parse_slot(slot: Slot, raw: Any, answers: Mapping[str, Any]) -> Any:
+    """Validate one raw answer for a slot; raises FieldError naming the key."""
+    if slot.type == "evidence":
+        values = raw if isinstance(raw, list) else [x for x in str(raw).replace(",", "|").split("|") if x.strip()]
+        allowed = [c[0] for c in slot.choices]
+        out = []
+        for v in values:
+            v = str(v).strip()
+            if v not in allowed:
+                raise FieldError(slot.key, _("unknown document {id}; expected some of: {ids}").format(id=v, ids=", ".join(allowed) or "-"))
+            if v not in out:
+                out.append(v)
+        return out
+    if slot.type == "choice":
+        return fields.parse_choice(raw, field=slot.key, choices=[c[0] for c in slot.choices])
+    if slot.type == "postal-code":
+        country = get(answers, slot.country_key) or "BE"
+        return fields.parse_postal_code(raw, field=slot.key, country=str(country))
+    if slot.type == "text":
+        return fields.parse_text(raw, field=slot.key, multiline=slot.multiline)
+    return fields.parse(slot.type, raw, field=slot.key)
+
+
+def _check_keys(answers: Mapping[str, Any], problems: list[Problem]) -> None:
+    expected_any = _("one of {keys}")
+    for key in answers:
+        if key not in TOP_KEYS:
+            problems.append(Problem(str(key), _("unknown key; expected {expected}").format(expected=expected_any.format(keys=", ".join(TOP_KEYS)))))
+    for key, allowed in (("sender", PERSON_KEYS), ("client", PERSON_KEYS), ("recipient", RECIPIENT_KEYS), ("references", REFERENCE_KEYS)):
+        value = answers.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, Mapping):
+            problems.append(Problem(key, _("expected a mapping of {keys}").format(keys=", ".join(allowed))))
+            continue
+        for sub in value:
+            if sub not in allowed:
+                problems.append(Problem(f"{key}.{sub}", _("unknown key; expected {expected}").format(expected=expected_any.format(keys=", ".join(allowed)))))
+    for key in ("facts",):
+        if answers.get(key) is not None and not isinstance(answers.get(key), Mapping):
+            problems.append(Problem(key, _("expected a mapping of question ids to answers")))
+
+
+def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> tuple[dict[str, Any], list[Problem]]:
+    """Walk the slots in order, parse every given answer, apply defaults; return typed values and all problems."""
+    problems: list[Problem] = []
+    _check_keys(answers, problems)
+    typed: dict[str, Any] = {}
+    seen: set[str] = set()
+    # slots depend on earlier answers: iterate until the slot list stops growing
+    for _round in range(4):
+        current = slots(_merge(answers, typed), cat)
+        for slot in current:
+            if slot.key in seen:
+                continue
+            raw = get(answers, slot.key)
+            if _blank(raw):
+                if slot.default is not None:
+                    put(typed, slot.key, slot.default)
+                    seen.add(slot.key)
+                elif slot.required:
+                    problems.append(Problem(slot.key, _("missing; expected {what}").format(what=slot.text())))
+                    seen.add(slot.key)
+                continue
+            seen.add(slot.key)
+            try:
+                put(typed, slot.key, parse_slot(slot, raw, _merge(answers, typed)))
+            except FieldError as exc:
+                problems.append(Problem(exc.field, exc.message))
+        if {s.key for s in slots(_merge(answers, typed), cat)} <= seen:
+            break
+    if "date" not in typed:
+        typed["date"] = today
+    _check_unknown_ids(answers, cat, typed, problems)
+    return typed, problems
+
+
+def _merge(answers: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in answers.items()}
+    for k, v in typed.items():
+        if isinstance(v, Mapping) and isinstance(merged.get(k), dict):
+            merged[k].update(v)
+        else:
+            merged[k] = v
+    return merged
+
+
+def _check_unknown_ids(answers: Mapping[str, Any], cat: Catalogue, typed: Mapping[str, Any], problems: list[Problem]) -> None:
+    dispute = cat.disputes.get(str(typed.get("dispute")))
+    facts = answers.get("facts")
+    if dispute is not None and isinstance(facts, Mapping):
+        known = {q.id for q in dispute.questions}
+        for qid in facts:
+            if qid not in known:
+                problems.append(Problem(f"facts.{qid}", _("unknown question for {dispute}; expected one of {ids}").format(dispute=dispute.id, ids=", ".join(sorted(known)))))
+    if answers.get("institution") not in (None, "") and "institution" in typed:
+        inst = resolve_institution(typed, cat)
+        if inst is not None and dispute is None and answers.get("dispute") not in (None, ""):
+            pass  # reported by the dispute slot already
+
+
+def build_case(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date | None = None) -> Case:
+    """Validate an answers mapping and return the Case, or raise AnswersError listing every problem at once."""
+    today = today or dt.date.today()
+    typed, problems = validate(answers, cat, today=today)
+    if problems:
+        raise AnswersError(problems, _("The answers are incomplete or invalid:"))
+    inst = resolve_institution(typed, cat)
+    dispute = cat.disputes[typed["dispute"]]
+    facts = MappingProxyType(dict(typed.get("facts") or {}))
+    step = target_step(inst, dispute.level, cat, facts.get("product"))
+    if step is None:
+        raise AnswersError([Problem("dispute", _("{institution} has no such step on its ladder").format(institution=inst.name))])
+    segment = typed.get("segment") or "private"
+    entry, entry_step = recipient_entry(inst, step, cat)
+    recipient = make_recipient(entry, entry_step, typed, segment)
+    role = typed["writer_role"]
+    return Case(
+        institution=inst,
+        dispute=dispute,
+        language=typed["language"],
+        date=typed["date"],
+        sending=typed["sending"],
+        writer_role=role,
+        segment=segment,
+        sender=Person(**typed["sender"]),
+        client=Person(**typed["client"]) if role == "social-worker" else None,
+        organisation=typed.get("organisation", "") if role == "social-worker" else "",
+        recipient=recipient,
+        level=step.level,
+        references=MappingProxyType({k: v for k, v in (typed.get("references") or {}).items() if v}),
+        facts=facts,
+        evidence=tuple(typed.get("evidence") or ()),
+        answers=MappingProxyType(dict(answers)),
+    )
+
+
+def make_recipient(entry: Institution, step: Step, typed: Mapping[str, Any], segment: str) -> Recipient:
+    """The recipient block: catalogue address for the segment and step, or what the person gave."""
+    given = typed.get("recipient") or {}
+    name = given.get("name") or entry.name
+    postal = step.channel("postal", segment)
+    email_ch = step.channel("email", segment)
+    if given.get("street"):
+        address = Address(street=given["street"], postal_code=given["postal_code"], city=given["city"], country=given.get("country", "BE"))
+    else:
+        address = postal.address if postal else None
+    return Recipient(
+        name=name,
+        service=pick(step.service, typed.get("language")) if step.service else "",
+        attention=postal.attention if postal else "",
+        address=address,
+        email=given.get("email") or (email_ch.value if email_ch else ""),
+    )
+
+
+def missing(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> list[Problem]:
+    """Every problem with an answers mapping, without raising (for the no-terminal message and batch)."""
+    return validate(answers, cat, today=today)[1]
+
+
+AskFn = Callable[[Slot, Any, Optional[str]], Any]

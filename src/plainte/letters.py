@@ -1,0 +1,131 @@
+"""The Jinja environment for letters: sandboxed, strict, i18n per letter language, Babel filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import textwrap
+from collections.abc import Callable
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+from plainte.i18n import LETTER_DOMAIN, pick, translations
+from plainte.resources import letters_dir
+
+FORMATS = ("txt", "md", "html")
+LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
+WIDTH = 78
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+@lru_cache(maxsize=None)
+def _babel_locale(lang: str) -> Any:
+    from babel import Locale
+
+    return Locale.parse(LOCALES[lang])
+
+
+def format_money(value: Any, lang: str) -> str:
+    """An amount in euro in the letter's locale: "1 234,56 €", "€ 1.234,56", "€1,234.56"."""
+    from babel.numbers import format_currency
+
+    return format_currency(Decimal(str(value)), "EUR", locale=_babel_locale(lang))
+
+
+def format_day(value: dt.date, lang: str) -> str:
+    """A date written out in the letter's language: "1er novembre 2026", "21 november 2026"."""
+    from babel.dates import format_date
+
+    text = format_date(value, format="long", locale=_babel_locale(lang))
+    if lang == "fr" and value.day == 1:
+        text = "1er" + text[1:]
+    return text
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown syntax in a value so it prints literally."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _para_txt(text: str) -> str:
+    lines = str(text).strip().split("\n")
+    out = []
+    for line in lines:
+        out.append(textwrap.fill(line, WIDTH, break_long_words=False, break_on_hyphens=False) if line.strip() else "")
+    return "\n".join(out) + "\n\n"
+
+
+def _para_md(text: str) -> str:
+    return str(text).strip().replace("\n", "  \n") + "\n\n"
+
+
+def _para_html(text: Any) -> Markup:
+    body = escape(text).strip() if not isinstance(text, Markup) else Markup(str(text).strip())
+    return Markup("<p>") + Markup(str(body).replace("\n", "<br>\n")) + Markup("</p>\n")
+
+
+def _lines_txt(lines: list[str]) -> str:
+    return "\n".join(str(x) for x in lines if x)
+
+
+def _lines_md(lines: list[str]) -> str:
+    return "  \n".join(md_escape(str(x)) for x in lines if x)
+
+
+def _lines_html(lines: list[str]) -> Markup:
+    return Markup("<br>\n").join(escape(str(x)) for x in lines if x)
+
+
+def _bullets(fmt: str) -> Callable[[list[str]], Any]:
+    if fmt == "html":
+        return lambda items: Markup("<br>\n").join(Markup("– ") + escape(str(x)) for x in items)
+    return lambda items: "\n".join("- " + (md_escape(str(x)) if fmt == "md" else str(x)) for x in items)
+
+
+_PARA: dict[str, Callable[[Any], Any]] = {"txt": _para_txt, "md": _para_md, "html": _para_html}
+_LINES: dict[str, Callable[[list[str]], Any]] = {"txt": _lines_txt, "md": _lines_md, "html": _lines_html}
+
+
+@lru_cache(maxsize=None)
+def environment(fmt: str, lang: str) -> SandboxedEnvironment:
+    """One compiled environment per output format and letter language (cached: templates compile once)."""
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(str(letters_dir())),
+        undefined=StrictUndefined,
+        autoescape=fmt == "html",
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(translations(lang, LETTER_DOMAIN), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["money"] = lambda v: format_money(v, lang)
+    env.filters["day"] = lambda v: format_day(v, lang)
+    env.filters["para"] = _PARA[fmt]
+    env.filters["lines"] = _LINES[fmt]
+    env.filters["bullets"] = _bullets(fmt)
+    env.filters["label"] = lambda v: pick(v, lang)
+    env.filters["iban"] = _format_iban
+    env.globals["fmt"] = fmt
+    env.globals["lang"] = lang
+    return env
+
+
+def _format_iban(value: str) -> str:
+    from plainte.fields import format_iban
+
+    return format_iban(value)
+
+
+def render(template: str, context: dict[str, Any], fmt: str, lang: str) -> str:
+    """Render one letter template in a format and language; user values are context, never template."""
+    env = environment(fmt, lang)
+    text = env.get_template(template).render(context)
+    if fmt != "html":
+        text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return text

@@ -1,0 +1,100 @@
+"""Writes letters safely: names from a slug, inside the output folder, exclusive create, atomic, 0600."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from plainte.errors import OutputError
+from plainte.i18n import _
+
+_SLUG = re.compile(r"[^a-z0-9-]+")
+MAX_SUFFIX = 999
+
+
+def slug(*parts: str) -> str:
+    """A file-name stem from ids and dates only: lowercase letters, digits and dashes."""
+    cleaned = [_SLUG.sub("-", str(p).lower()).strip("-") for p in parts]
+    return "_".join(p for p in cleaned if p) or "letter"
+
+
+def letter_stem(date: dt.date, institution: str, dispute: str, language: str) -> str:
+    """The stem of a letter's files: date, institution, dispute and language."""
+    return slug(date.isoformat(), institution, dispute, language)
+
+
+def _ensure_folder(folder: Path) -> Path:
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise OutputError(_("cannot create the folder {folder}: {error}").format(folder=folder, error=exc.strerror)) from None
+    return folder.resolve()
+
+
+def free_stem(folder: Path, stem: str, extensions: list[str]) -> str:
+    """The first stem (stem, stem-2, stem-3 ...) for which no file of any extension exists yet."""
+    for n in range(1, MAX_SUFFIX + 1):
+        candidate = stem if n == 1 else f"{stem}-{n}"
+        if not any((folder / f"{candidate}.{ext}").exists() for ext in extensions):
+            return candidate
+    raise OutputError(_("too many letters named {stem} in {folder}").format(stem=stem, folder=folder))
+
+
+def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write data to path: via a 0600 temporary file in the same folder, then an exclusive link (or replace with force)."""
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=".plainte-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        if force:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links: exclusive create instead
+                with open(path, "xb") as out:
+                    out.write(data)
+                os.chmod(path, 0o600)
+            os.unlink(tmp)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_letter(folder: Path, stem: str, files: Mapping[str, bytes], *, force: bool = False) -> list[Path]:
+    """Write every format of one letter under one stem; never overwrite unless force."""
+    folder = _ensure_folder(folder)
+    exts = list(files)
+    for _attempt in range(20):
+        chosen = stem if force else free_stem(folder, stem, exts)
+        written: list[Path] = []
+        try:
+            for ext, data in files.items():
+                target = folder / f"{chosen}.{ext}"
+                if target.resolve().parent != folder:
+                    raise OutputError(_("refusing to write outside {folder}").format(folder=folder))
+                write_atomic(target, data, force=force)
+                written.append(target)
+            return written
+        except FileExistsError:  # another process took the name meanwhile: undo ours and take the next
+            for p in written:
+                p.unlink(missing_ok=True)
+            continue
+        except OSError as exc:
+            for p in written:
+                p.unlink(missing_ok=True)
+            raise OutputError(_("cannot write the letter in {folder}: {error}").format(folder=folder, error=exc.strerror)) from None
+    raise OutputError(_("cannot find a free file name in {folder}").format(folder=folder))

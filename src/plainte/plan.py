@@ -1,0 +1,118 @@
+"""The plan for a Case: evidence needed and missing, waiting periods, deadlines, warnings, the next step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Optional
+
+from plainte.catalog import Catalogue, applies
+from plainte.deadlines import Period, add_business_days
+from plainte.models import Case, Institution, Step, Warning
+
+# Without a deadline in the catalogue, the letter asks for an answer within 14 calendar days: a request,
+# never stated as law (the same span Book XIX gives a consumer after a reminder, facts.md section 2).
+DEFAULT_ANSWER = Period(days=14)
+# A paper letter is taken as received on the 3rd business day after sending (the rule Book XIX applies
+# to paper reminders, facts.md section 2); an e-mail the same day.
+POSTAL_DELIVERY_DAYS = 3
+LEVEL_ORDER = ("complaint", "complaint-review", "mediation", "regulator", "court")
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Do not send before `until`: the reason is shown to the person."""
+
+    until: dt.date
+    business_days: int
+    reason: dict
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the person must know before sending, and the dates the letter states."""
+
+    required: tuple[str, ...]
+    recommended: tuple[str, ...]
+    enclosed: tuple[str, ...]
+    missing: tuple[str, ...]
+    waits: tuple[Wait, ...]
+    warnings: tuple[Warning, ...]
+    received_on: dt.date
+    acknowledge_due: Optional[dt.date]
+    answer_due: dt.date
+    answer_from_catalogue: bool
+    next_step: Optional[Step]
+    next_body: Optional[Institution]
+    copy_to_creditor: bool
+
+    @property
+    def wait_until(self) -> Optional[dt.date]:
+        return max((w.until for w in self.waits), default=None)
+
+
+def business_country(case: Case) -> str:
+    """The calendar used for business days: the institution's country when it is BE or FR."""
+    for country in (case.institution.country, case.sender.country):
+        if country in ("BE", "FR"):
+            return country
+    return "BE"
+
+
+def current_step(case: Case) -> Optional[Step]:
+    """The ladder step the letter goes to."""
+    product = case.facts.get("product")
+    if case.level == "mediation" and product == "insurance":
+        for s in case.institution.steps:
+            if s.level == "mediation" and s.only_for == "insurance":
+                return s
+    return case.institution.step(case.level)
+
+
+def next_step(case: Case) -> Optional[Step]:
+    """The first step of the ladder above the letter's level."""
+    here = LEVEL_ORDER.index(case.level)
+    for s in case.institution.steps:
+        if s.only_for is None and LEVEL_ORDER.index(s.level) > here:
+            return s
+    return None
+
+
+def make_plan(case: Case, cat: Catalogue) -> Plan:
+    """Pure function of the Case and the catalogue."""
+    facts = case.facts
+    rules = [r for r in case.dispute.evidence if applies(r.when, facts)]
+    required = tuple(r.evidence for r in rules if r.required)
+    recommended = tuple(r.evidence for r in rules if not r.required)
+    country = business_country(case)
+    waits = []
+    for w in case.dispute.waiting:
+        start = facts.get(w.after)
+        if applies(w.when, facts) and isinstance(start, dt.date):
+            until = add_business_days(start, w.business_days, country)
+            if case.date < until:
+                waits.append(Wait(until=until, business_days=w.business_days, reason=dict(w.reason)))
+    received = case.date if case.sending == "email" else add_business_days(case.date, POSTAL_DELIVERY_DAYS, country)
+    step = current_step(case)
+    handler = step
+    if step is not None and step.body:
+        handler = cat.institutions[step.body].step("complaint")
+    ack = handler.acknowledge.after(received, country) if handler is not None and handler.acknowledge else None
+    period = handler.answer if handler is not None and handler.answer else None
+    answer_due = (period or DEFAULT_ANSWER).after(received, country)
+    nxt = next_step(case)
+    return Plan(
+        required=required,
+        recommended=recommended,
+        enclosed=tuple(e for e in case.evidence),
+        missing=tuple(e for e in required if e not in case.evidence),
+        waits=tuple(waits),
+        warnings=tuple(w for w in case.dispute.warnings if applies(w.when, facts)),
+        received_on=received,
+        acknowledge_due=ack,
+        answer_due=answer_due,
+        answer_from_catalogue=period is not None,
+        next_step=nxt,
+        next_body=cat.institutions.get(nxt.body) if nxt is not None and nxt.body else None,
+        copy_to_creditor=case.institution.kind == "collector" and case.institution.country == "BE",
+    )

@@ -1,0 +1,151 @@
+"""The shipped catalogue: loads cleanly, every id it names exists, every label has fr, nl and en."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from plainte import catalog
+from plainte.catalog import load, parse_institution, read_yaml
+from plainte.errors import CatalogueError
+from plainte.resources import data_dir, letters_dir
+
+DISPUTE_IDS = {
+    "already-paid", "item-returned", "item-not-received", "contract-cancelled", "invoice-after-cancellation",
+    "no-contract", "invoice-not-received", "service-disputed", "debt-mediation", "collective-debt-settlement",
+    "payment-plan", "unrecognised-claim", "complaint", "complaint-review", "mediation-request",
+}
+
+
+def test_loads_without_warnings():
+    catalog._load.cache_clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load()
+
+
+def test_every_required_dispute_exists(cat):
+    assert DISPUTE_IDS <= set(cat.disputes)
+
+
+@pytest.mark.parametrize("dispute_id", sorted(DISPUTE_IDS))
+def test_dispute_has_questions_evidence_and_letter(cat, dispute_id):
+    d = cat.disputes[dispute_id]
+    assert d.questions and d.evidence
+    assert (letters_dir() / "disputes" / f"{d.letter}.j2").is_file()
+    for rule in d.evidence:
+        assert rule.evidence in cat.evidence
+
+
+def test_the_seed_institutions_are_there(cat):
+    for iid in ("stellantis-fs-belux", "belfius", "intrum-be", "carrefour-banque", "cn-car-loan-platform",
+                "ombudsfin", "ombudsman-insurance", "economic-inspection"):
+        assert iid in cat.institutions
+
+
+def test_every_body_named_exists(cat):
+    for inst in cat.institutions.values():
+        for step in inst.steps:
+            assert step.body is None or step.body in cat.institutions
+
+
+def _labels(obj, path="") -> list[tuple[str, dict]]:
+    """Every {fr, nl, en} mapping in a raw YAML structure."""
+    found = []
+    if isinstance(obj, dict):
+        if {"fr", "nl", "en"} & set(obj):
+            found.append((path, obj))
+        for k, v in obj.items():
+            found += _labels(v, f"{path}.{k}")
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            found += _labels(v, f"{path}[{i}]")
+    return found
+
+
+def test_every_label_has_three_languages():
+    for path in sorted(data_dir().rglob("*.yaml")):
+        for where, label in _labels(read_yaml(path)):
+            for lang in ("fr", "nl", "en"):
+                assert isinstance(label.get(lang), str) and label[lang].strip(), f"{path.name}{where} lacks {lang}"
+
+
+def test_every_fact_has_a_source():
+    for folder in ("institutions", "disputes"):
+        for path in sorted((data_dir() / folder).glob("*.yaml")):
+            raw = read_yaml(path)
+            assert raw.get("source", {}).get("ref") and raw["source"].get("checked"), path.name
+
+
+def test_no_odr_platform_anywhere():
+    for path in sorted(data_dir().rglob("*")) + sorted(letters_dir().rglob("*")):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8").lower()
+            assert "ec.europa.eu/consumers/odr" not in text and "odr platform" not in text, path
+
+
+def test_stellantis_segments_and_deadlines(cat):
+    inst = cat.institutions["stellantis-fs-belux"]
+    step = inst.step("complaint")
+    assert step.channel("email", "private").value == "services4you@stellantis-finance.com"
+    assert step.channel("email", "business").value == "lease4you@stellantis-finance.com"
+    assert "SRC" in step.channel("postal", "private").attention
+    assert "BU Lease" in step.channel("postal", "business").attention
+    assert step.acknowledge.business_days == 5 and step.answer.months == 1
+    assert [s.level for s in inst.steps if s.only_for is None][:2] == ["complaint", "complaint-review"]
+
+
+def test_unknown_key_is_refused(tmp_path):
+    raw = read_yaml(data_dir() / "institutions" / "belfius.yaml")
+    raw["colour"] = "red"
+    with pytest.raises(CatalogueError, match="colour"):
+        parse_institution(raw, "belfius.yaml")
+
+
+def test_missing_language_is_refused():
+    raw = read_yaml(data_dir() / "institutions" / "belfius.yaml")
+    raw["description"] = {"fr": "Banque", "en": "Bank"}
+    with pytest.raises(CatalogueError, match="nl"):
+        parse_institution(raw, "belfius.yaml")
+
+
+def test_user_institution_file(tmp_path, monkeypatch):
+    local = tmp_path / "local.yaml"
+    local.write_text(
+        "id: cpas-creditor\nname: Régie communale\nkind: lender\ncountry: BE\nlanguages: [fr]\n"
+        "source: {ref: 'letter of 2026-11-02', checked: 2026-11-21}\n"
+        "steps:\n  - level: complaint\n    channels:\n      - type: postal\n        address: {street: Rue Haute 1, postal_code: '1000', city: Bruxelles, country: BE}\n",
+        encoding="utf-8",
+    )
+    cat = load([local])
+    assert cat.institutions["cpas-creditor"].origin == str(local)
+    assert cat.disputes_for(cat.institutions["cpas-creditor"])
+
+
+def test_user_folder_is_read(tmp_path, monkeypatch):
+    folder = tmp_path / "cfg" / "institutions"
+    folder.mkdir(parents=True)
+    (folder / "x.yaml").write_text(
+        "id: my-lender\nname: My Lender\nkind: lender\ncountry: BE\nlanguages: [nl]\nsource: {ref: contract, checked: 2026-11-21}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PLAINTE_CONFIG_DIR", str(tmp_path / "cfg"))
+    catalog._load.cache_clear()
+    assert "my-lender" in load().institutions
+    catalog._load.cache_clear()
+
+
+def test_user_file_cannot_shadow_catalogue(tmp_path):
+    f = tmp_path / "x.yaml"
+    f.write_text("id: belfius\nname: Fake\nkind: bank\ncountry: BE\nlanguages: [nl]\nsource: {ref: x, checked: 2026-11-21}\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="belfius"):
+        load([f])
+
+
+def test_disputes_for_respect_ladder(cat):
+    intrum = {d.id for d in cat.disputes_for(cat.institutions["intrum-be"])}
+    assert "complaint-review" not in intrum  # Intrum has no internal review step
+    belfius = {d.id for d in cat.disputes_for(cat.institutions["belfius"])}
+    assert {"complaint", "complaint-review", "mediation-request"} <= belfius
