@@ -22,7 +22,7 @@ def pybabel(*args: str) -> None:
 
 def extract() -> None:
     for domain, source in DOMAINS.items():
-        pybabel("extract", "-F", "babel.cfg", "--no-location", "--sort-output", "-k", "_", "-k", "N_",
+        pybabel("extract", "-F", "babel.cfg", "--no-location", "--sort-output", "-k", "_", "-k", "N_", "-k", "ngettext:1,2",
                 "--project", "plainte", "--copyright-holder", "plainte", "-o", str(LOCALES / f"{domain}.pot"), str(source))
 
 

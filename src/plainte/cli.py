@@ -103,7 +103,8 @@ def _channel_line(ch: dict[str, Any]) -> str:
         if ch.get("attention"):
             parts.append(_("Attn.") + " " + ch["attention"] + ",")
         a = ch.get("address")
-        parts.append(f"{a['street']}{' ' + a['box'] if a['box'] else ''}, {a['postal_code']} {a['city']} ({a['country']})" if a
+        box = " " + _("box {number}").format(number=a["box"]) if a and a["box"] else ""
+        parts.append(f"{a['street']}{box}, {a['postal_code']} {a['city']} ({a['country']})" if a
                      else _("address not known: you will be asked for it"))
     if ch.get("hours_text"):
         parts.append(f"[{ch['hours_text']}]")

@@ -246,6 +246,9 @@ def parse_slot(slot: Slot, raw: Any, answers: Mapping[str, Any]) -> Any:
         return fields.parse_postal_code(raw, field=slot.key, country=str(country))
     if slot.type == "text":
         return fields.parse_text(raw, field=slot.key, multiline=slot.multiline)
+    if slot.type == "phone":  # validated, then kept as the person wrote it (spaces help the reader)
+        fields.parse_phone(raw, field=slot.key)
+        return fields.parse_text(raw, field=slot.key, max_length=40)
     return fields.parse(slot.type, raw, field=slot.key)
 
 

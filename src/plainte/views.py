@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from plainte.catalog import Catalogue, applies
-from plainte.i18n import _, pick
+from plainte.i18n import _, ngettext, pick
 from plainte.models import Channel, Dispute, Institution, Step
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -51,11 +51,11 @@ def period_text(p: Any) -> str:
         return ""
     parts = []
     if p.months:
-        parts.append(_("{n} month(s)").format(n=p.months))
+        parts.append(ngettext("{n} month", "{n} months", p.months).format(n=p.months))
     if p.days:
-        parts.append(_("{n} day(s)").format(n=p.days))
+        parts.append(ngettext("{n} day", "{n} days", p.days).format(n=p.days))
     if p.business_days:
-        parts.append(_("{n} business day(s)").format(n=p.business_days))
+        parts.append(ngettext("{n} business day", "{n} business days", p.business_days).format(n=p.business_days))
     return " + ".join(parts)
 
 
