@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -79,11 +80,25 @@ def test_every_fact_has_a_source():
             assert raw.get("source", {}).get("ref") and raw["source"].get("checked"), path.name
 
 
-def test_no_odr_platform_anywhere():
-    for path in sorted(data_dir().rglob("*")) + sorted(letters_dir().rglob("*")):
-        if path.is_file():
-            text = path.read_text(encoding="utf-8").lower()
-            assert "ec.europa.eu/consumers/odr" not in text and "odr platform" not in text, path
+def _strings(obj):
+    if isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _strings(v)
+    elif isinstance(obj, str):
+        yield obj
+
+
+def test_no_odr_platform_is_ever_offered():
+    """The EU ODR platform closed in 2025 (facts.md section 3): no data value or letter text names it."""
+    pattern = re.compile(r"europa\.eu/consumers/odr|\bODR\b|online dispute resolution|règlement en ligne des litiges", re.I)
+    for path in sorted(data_dir().rglob("*.yaml")):
+        for text in _strings(read_yaml(path)):
+            assert not pattern.search(text), (path.name, text)
+    for path in sorted(letters_dir().rglob("*.j2")):
+        assert not pattern.search(path.read_text(encoding="utf-8")), path
 
 
 def test_stellantis_segments_and_deadlines(cat):

@@ -169,7 +169,7 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
     if inst is not None:
         ds = cat.disputes_for(inst)
         out.append(Slot("dispute", "choice", _("What is the problem?"),
-                        choices=tuple((d.id, d.label) for d in ds)))
+                        choices=tuple((d.id, {lang: f"{d.label[lang]} — {d.summary[lang]}" for lang in d.label}) for d in ds)))
         if answers.get("dispute") in {d.id for d in ds}:
             dispute = cat.disputes[answers["dispute"]]
         if inst.segments:
@@ -195,7 +195,9 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
             if inst.id == OTHER or "name" in entry.user_supplies:
                 out.append(_person_slots("recipient", "recipient", False)[0])
             if needs_address(entry, entry_step, segment):
-                out += _person_slots("recipient", "recipient", False)[1:]
+                hint = _("plainte does not know this address: copy it from the letter you received, the contract or the website of {name}.").format(
+                    name=entry.name if entry.id != OTHER else _("the institution"))
+                out += [Slot(s.key, s.type, s.label, s.required, s.choices, hint, s.default, s.country_key) for s in _person_slots("recipient", "recipient", False)[1:]]
             if (inst.id == OTHER or "email" in entry.user_supplies) and answers.get("sending") == "email":
                 out.append(Slot("recipient.email", "email", _("The institution's e-mail address")))
     role = answers.get("writer_role") or "consumer"
@@ -290,7 +292,7 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
                     put(typed, slot.key, slot.default)
                     seen.add(slot.key)
                 elif slot.required:
-                    problems.append(Problem(slot.key, _("missing; expected {what}").format(what=slot.text())))
+                    problems.append(Problem(slot.key, _("missing — {question}").format(question=slot.text())))
                     seen.add(slot.key)
                 continue
             seen.add(slot.key)

@@ -1,0 +1,173 @@
+"""The only module that talks to questionary: the terminal asker, and a plain line-by-line asker.
+
+The plain mode (--plain, or TERM=dumb) prints numbered choices and reads lines: no cursor movement and
+no colour, so a screen reader can follow it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable
+from typing import Any, Optional
+
+from plainte.i18n import _
+from plainte.wizard import BACK
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+BACK_WORD = "<"
+
+
+def inert(text: Any) -> str:
+    """Text safe to show on a terminal: escape sequences and control characters removed."""
+    return _CONTROL.sub("", str(text))
+
+
+class PlainAsker:
+    """Line-by-line questions with numbered choices (screen readers, dumb terminals)."""
+
+    def __init__(self, stdin: Any = None, stdout: Any = None) -> None:
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+
+    def _write(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    def _line(self, prompt: str) -> str:
+        self._write(prompt)
+        line = self.stdin.readline()
+        if line == "":
+            raise KeyboardInterrupt  # end of input: stop, the draft is kept
+        return line.rstrip("\n").rstrip("\r")
+
+    def say(self, text: str, style: str = "") -> None:
+        self._write(inert(text) + "\n")
+
+    def choose(self, message: str, choices: list[tuple[str, str]], default: Optional[str], back: bool) -> Any:
+        self._write("\n" + inert(message) + "\n")
+        for n, (_cid, label) in enumerate(choices, 1):
+            mark = " *" if _cid == default else ""
+            self._write(f"  {n}. {inert(label)}{mark}\n")
+        hint = _("Type a number and press Enter.")
+        if default is not None:
+            hint += " " + _("Enter alone keeps the choice marked *.")
+        if back:
+            hint += " " + _("Type < to go back.")
+        self._write(hint + "\n")
+        while True:
+            raw = self._line("? ").strip()
+            if back and raw == BACK_WORD:
+                return BACK
+            if raw == "" and default is not None:
+                return default
+            if raw.isdigit() and 1 <= int(raw) <= len(choices):
+                return choices[int(raw) - 1][0]
+            self._write(_("Please type a number from 1 to {n}.").format(n=len(choices)) + "\n")
+
+    def text(self, message: str, default: str, validate: Callable[[str], Optional[str]], help: str, back: bool) -> Any:
+        self._write("\n" + inert(message) + "\n")
+        if help:
+            self._write("  " + inert(help) + "\n")
+        if default:
+            self._write("  " + _("Enter alone keeps: {value}").format(value=inert(default)) + "\n")
+        if back:
+            self._write("  " + _("Type < to go back.") + "\n")
+        while True:
+            raw = self._line("? ")
+            if back and raw.strip() == BACK_WORD:
+                return BACK
+            if raw.strip() == "" and default:
+                raw = default
+            error = validate(raw)
+            if error is None:
+                return raw
+            self._write(_("Not accepted: {error}").format(error=inert(error)) + "\n")
+
+    def confirm(self, message: str, default: bool, back: bool) -> Any:
+        answer = self.choose(message, [("yes", _("Yes")), ("no", _("No"))], "yes" if default else "no", back)
+        return answer if answer is BACK else answer == "yes"
+
+    def multi(self, message: str, choices: list[tuple[str, str]], defaults: list[str]) -> list[str]:
+        self._write("\n" + inert(message) + "\n")
+        for n, (cid, label) in enumerate(choices, 1):
+            mark = " *" if cid in defaults else ""
+            self._write(f"  {n}. {inert(label)}{mark}\n")
+        self._write(_("Type the numbers separated by commas. Enter alone keeps the choices marked *.") + "\n")
+        while True:
+            raw = self._line("? ").strip()
+            if raw == "":
+                return list(defaults)
+            picks = [p.strip() for p in raw.split(",") if p.strip()]
+            if all(p.isdigit() and 1 <= int(p) <= len(choices) for p in picks):
+                return [choices[int(p) - 1][0] for p in dict.fromkeys(picks)]
+            self._write(_("Please type numbers from 1 to {n}.").format(n=len(choices)) + "\n")
+
+
+class TerminalAsker:
+    """Questions with questionary: arrow keys, type-to-search, validation as you type."""
+
+    def __init__(self) -> None:
+        if os.environ.get("NO_COLOR"):
+            os.environ.setdefault("PROMPT_TOOLKIT_COLOR_DEPTH", "DEPTH_1_BIT")
+        from rich.console import Console
+
+        self.console = Console(highlight=False, emoji=False)
+
+    def say(self, text: str, style: str = "") -> None:
+        from rich.text import Text
+
+        rich_style = {"warning": "yellow", "title": "bold", "error": "red"}.get(style, "")
+        self.console.print(Text(inert(text), style=rich_style))
+
+    def _back_choice(self) -> Any:
+        import questionary
+
+        return questionary.Choice(title="← " + _("Back"), value=BACK)
+
+    def choose(self, message: str, choices: list[tuple[str, str]], default: Optional[str], back: bool) -> Any:
+        import questionary
+
+        items = [questionary.Choice(title=inert(label), value=cid) for cid, label in choices]
+        if back:
+            items.append(self._back_choice())
+        search = len(choices) > 7
+        instruction = _("(type to search, arrows to move, Enter to choose)") if search else _("(arrows to move, Enter to choose)")
+        start = next((c for c in items if c.value == default), None)
+        return questionary.select(inert(message), choices=items, default=start, instruction=instruction,
+                                  use_search_filter=search, use_jk_keys=not search, qmark="?").unsafe_ask()
+
+    def text(self, message: str, default: str, validate: Callable[[str], Optional[str]], help: str, back: bool) -> Any:
+        import questionary
+
+        if help:
+            self.say("  " + help)
+        if back:
+            self.say("  " + _("Type < and Enter to go back."))
+
+        def check(raw: str) -> Any:
+            if back and raw.strip() == BACK_WORD:
+                return True
+            error = validate(raw)
+            return True if error is None else error
+
+        raw = questionary.text(inert(message), default=default, validate=check, qmark="?").unsafe_ask()
+        return BACK if back and raw.strip() == BACK_WORD else raw
+
+    def confirm(self, message: str, default: bool, back: bool) -> Any:
+        answer = self.choose(message, [("yes", _("Yes")), ("no", _("No"))], "yes" if default else "no", back)
+        return answer if answer is BACK else answer == "yes"
+
+    def multi(self, message: str, choices: list[tuple[str, str]], defaults: list[str]) -> list[str]:
+        import questionary
+
+        items = [questionary.Choice(title=label, value=cid, checked=cid in defaults) for cid, label in choices]
+        return questionary.checkbox(message, choices=items, instruction=_("(Space to tick, Enter to confirm)"), qmark="?").unsafe_ask()
+
+
+def make_asker(plain: bool) -> Any:
+    """The plain asker when asked for or when the terminal is dumb; questionary otherwise."""
+    if plain or os.environ.get("TERM") == "dumb":
+        return PlainAsker()
+    return TerminalAsker()
