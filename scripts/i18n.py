@@ -36,6 +36,22 @@ def update() -> None:
                 pybabel("init", "-D", domain, "-i", str(LOCALES / f"{domain}.pot"), "-d", str(LOCALES), "-l", lang)
 
 
+def fill_english() -> None:
+    """English is the source language: its catalogs translate every message to itself."""
+    from babel.messages.pofile import read_po, write_po
+
+    for domain in DOMAINS:
+        po = LOCALES / "en" / "LC_MESSAGES" / f"{domain}.po"
+        with open(po, "rb") as fh:
+            catalog = read_po(fh, locale="en")
+        for message in catalog:
+            if message.id:
+                message.string = message.id
+                message.flags.discard("fuzzy")
+        with open(po, "wb") as fh:
+            write_po(fh, catalog, omit_header=False, sort_output=True)
+
+
 def compile_all() -> None:
     for domain in DOMAINS:
         for lang in LANGS:
@@ -48,5 +64,6 @@ if __name__ == "__main__":
         extract()
     if step in ("update", "all"):
         update()
+        fill_english()
     if step in ("compile", "all"):
         compile_all()

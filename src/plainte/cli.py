@@ -374,7 +374,7 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
             set_ui_language(draft["ui_lang"])
     wizard = Wizard(cat, asker, answers=given, done=done, draft=store)
     try:
-        result = wizard.run(ask_language=not resume, ask_output=out_dir is None and fmts is None)
+        result = wizard.run(ask_language=not resume, ask_output=out_dir is None and fmts is None, from_file=answers_file is not None)
     except KeyboardInterrupt:
         asker.say(_("Interrupted. Your answers are kept: run plainte new to continue."))
         return ExitCode.INTERRUPTED
@@ -415,6 +415,15 @@ def _next_steps(asker: Any, case: Any, plan: Any, cat: Any) -> None:
     asker.say("  " + _("plainte is not a lawyer: it helps you write; check the letter before you send it."))
 
 
+def _call(fn: Any, *args: Any) -> Any:
+    """Run a command; a PlainteError becomes its translated message on stderr and its exit code."""
+    try:
+        return fn(*args)
+    except PlainteError as exc:
+        _console(stderr=True).print(_text(_("Error: {message}").format(message=exc), "red"))
+        raise typer.Exit(exc.exit_code) from None
+
+
 def build_app() -> typer.Typer:
     """The command tree; built after the UI language is known so help texts are translated."""
     app = typer.Typer(
@@ -441,7 +450,7 @@ def build_app() -> typer.Typer:
         _state["institutions"] = list(institutions)
         _state["ui_lang_given"] = ui_lang is not None
         if ctx.invoked_subcommand is None:
-            raise typer.Exit(cmd_new(False, False, None, None, None, None, ui_lang is not None))
+            raise typer.Exit(_call(cmd_new, False, False, None, None, None, None, ui_lang is not None))
 
     @app.command("new", help=_("Answer a few questions and get your letter (the wizard)."))
     def new_cmd(
@@ -452,14 +461,14 @@ def build_app() -> typer.Typer:
         out_dir: Optional[Path] = typer.Option(None, "--output", "-o", help=_("The folder to write the letter in.")),
         formats: Optional[str] = typer.Option(None, "--format", help=_("Formats, separated by commas: txt, md, html.")),
     ) -> None:
-        raise typer.Exit(cmd_new(plain, resume, answers, save_answers, out_dir, formats, bool(_state.get("ui_lang_given"))))
+        raise typer.Exit(_call(cmd_new, plain, resume, answers, save_answers, out_dir, formats, bool(_state.get("ui_lang_given"))))
 
     @app.command("institutions", help=_("List the institutions, or show one's channels, deadlines and escalation ladder."))
     def institutions_cmd(
         institution_id: Optional[str] = typer.Argument(None, metavar="ID", help=_("An institution id.")),
         as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
     ) -> None:
-        cmd_institutions(institution_id, as_json)
+        _call(cmd_institutions, institution_id, as_json)
 
     @app.command("disputes", help=_("List the disputes (for one institution), or show one dispute's questions and evidence."))
     def disputes_cmd(
@@ -467,7 +476,7 @@ def build_app() -> typer.Typer:
         institution: Optional[str] = typer.Option(None, "--institution", help=_("Only the disputes that apply to this institution.")),
         as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
     ) -> None:
-        cmd_disputes(dispute_id, institution, as_json)
+        _call(cmd_disputes, dispute_id, institution, as_json)
 
     @app.command("evidence", help=_("The checklist of proof a dispute needs: what counts, what does not, how to get it."))
     def evidence_cmd(
@@ -475,7 +484,7 @@ def build_app() -> typer.Typer:
         institution: Optional[str] = typer.Option(None, "--institution", help=_("The institution you write to.")),
         as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
     ) -> None:
-        cmd_evidence(dispute_id, institution, as_json)
+        _call(cmd_evidence, dispute_id, institution, as_json)
 
     @app.command("render", help=_("Write the letter described by an answers file (YAML or JSON)."))
     def render_cmd(
@@ -487,7 +496,7 @@ def build_app() -> typer.Typer:
         force: bool = typer.Option(False, "--force", help=_("Replace a letter of the same name instead of writing a new one.")),
         quiet: bool = typer.Option(False, "--quiet", "-q", help=_("Do not print the advice.")),
     ) -> None:
-        cmd_render(answers, out_dir, formats, lang, to_stdout, force, quiet)
+        _call(cmd_render, answers, out_dir, formats, lang, to_stdout, force, quiet)
 
     @app.command("deadline", help=_("Compute a date: a number of business days or months after a date."))
     def deadline_cmd(
@@ -497,7 +506,7 @@ def build_app() -> typer.Typer:
         country: str = typer.Option("BE", "--country", help=_("Holidays of this country: BE or FR.")),
         as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
     ) -> None:
-        cmd_deadline(start, business_days, months, country, as_json)
+        _call(cmd_deadline, start, business_days, months, country, as_json)
 
     @app.command("costs", help=_("Check the costs a collector claims against Belgian law (Code of Economic Law, Book XIX)."))
     def costs_cmd(
@@ -514,7 +523,7 @@ def build_app() -> typer.Typer:
         debt_type: str = typer.Option("consumer-goods-services", "--debt-type", help=_("consumer-goods-services, consumer-credit or business.")),
         as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
     ) -> None:
-        cmd_costs(balance, damages, reminders, reminder_fee, postage, interest, interest_rate, since, until, collection_fees, debt_type, as_json)
+        _call(cmd_costs, balance, damages, reminders, reminder_fee, postage, interest, interest_rate, since, until, collection_fees, debt_type, as_json)
 
     return app
 

@@ -93,12 +93,18 @@ class Wizard:
     def current_slots(self) -> list[Slot]:
         return slots(self.answers, self.cat)
 
-    def prefill(self) -> None:
-        """Accept every given answer that is valid; invalid ones will be asked again."""
+    def prefill(self, skip_optional: bool = False) -> None:
+        """Accept every given answer that is valid; invalid ones will be asked again.
+
+        With skip_optional (answers from a file), optional questions left out of the file are not asked.
+        """
         _typed, problems = validate(self.answers, self.cat, today=self.today)
         bad = {p.field for p in problems}
         for slot in self.current_slots():
-            if slot.key not in bad and get(self.answers, slot.key) not in (None, "") and slot.key not in self.done:
+            if slot.key in bad or slot.key in self.done:
+                continue
+            given = get(self.answers, slot.key) not in (None, "")
+            if given or (skip_optional and not slot.required and slot.type != "evidence"):
                 self.done.append(slot.key)
 
     def pending(self) -> Optional[Slot]:
@@ -262,11 +268,11 @@ class Wizard:
         if lang in LANGUAGES:
             set_ui_language(lang)
 
-    def run(self, *, ask_language: bool = True, ask_output: bool = True) -> Result:
+    def run(self, *, ask_language: bool = True, ask_output: bool = True, from_file: bool = False) -> Result:
         """The whole flow; raises Stop or KeyboardInterrupt (the draft is saved after every answer)."""
         if ask_language:
             self.choose_language()
-        self.prefill()
+        self.prefill(skip_optional=from_file)
         while True:
             slot = self.pending()
             if slot is None:

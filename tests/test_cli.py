@@ -1,0 +1,147 @@
+"""The non-interactive commands through Typer's CliRunner: JSON shapes, exit codes, messages, files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from plainte.cli import build_app, setup_language
+from plainte.errors import ExitCode
+from plainte.resources import PACKAGE_DIR
+
+EXAMPLES = PACKAGE_DIR.parent.parent / "examples"
+QUESTION_TYPES = {"text", "date", "money", "integer", "bool", "choice", "iban", "structured-communication", "email",
+                  "phone", "national-number", "postal-code", "enterprise-number"}
+
+
+def invoke(args, **kwargs):
+    setup_language(args)
+    return CliRunner().invoke(build_app(), args, **kwargs)
+
+
+def test_institutions_json_lists_the_catalogue():
+    result = invoke(["institutions", "--json"])
+    assert result.exit_code == 0, result.output
+    ids = {row["id"] for row in json.loads(result.stdout)}
+    assert {"stellantis-fs-belux", "belfius", "intrum-be", "carrefour-banque", "ombudsfin"} <= ids
+
+
+def test_one_institution_json_has_channels_deadlines_ladder():
+    data = json.loads(invoke(["institutions", "stellantis-fs-belux", "--json"]).stdout)
+    levels = [s["level"] for s in data["ladder"]]
+    assert levels[:3] == ["complaint", "complaint-review", "mediation"]
+    first = data["ladder"][0]
+    assert first["acknowledge"] == {"business_days": 5} and first["answer"] == {"months": 1}
+    assert any(c.get("hours") for c in first["channels"])
+
+
+def test_dispute_json_shape():
+    data = json.loads(invoke(["disputes", "already-paid", "--json"]).stdout)
+    assert data["id"] == "already-paid" and data["evidence"]
+    for q in data["questions"]:
+        assert q["type"] in QUESTION_TYPES and isinstance(q["required"], bool)
+        if q["type"] == "choice":
+            assert all(isinstance(c, str) for c in q["choices"])
+
+
+def test_disputes_filtered_by_institution():
+    ids = {d["id"] for d in json.loads(invoke(["disputes", "--institution", "intrum-be", "--json"]).stdout)}
+    assert "already-paid" in ids and "complaint-review" not in ids
+
+
+def test_evidence_checklist():
+    data = json.loads(invoke(["evidence", "already-paid", "--json"]).stdout)
+    proof = data["items"][0]
+    assert proof["id"] == "proof-of-payment" and proof["required"]
+    assert proof["invalid"] and proof["obtain"]
+
+
+def test_unknown_id_is_a_clear_error_in_french():
+    result = invoke(["--ui-lang", "fr", "institutions", "nowhere"])
+    assert result.exit_code == ExitCode.CATALOGUE
+    assert "nowhere" in result.output and "Traceback" not in result.output
+
+
+def test_render_writes_0600_files_and_never_overwrites(tmp_path):
+    args = ["render", str(EXAMPLES / "already-paid.yaml"), "-o", str(tmp_path), "--format", "txt,html", "-q"]
+    assert invoke(args).exit_code == 0
+    assert invoke(args).exit_code == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["2026-11-21_intrum-be_already-paid_fr-2.html", "2026-11-21_intrum-be_already-paid_fr-2.txt",
+                     "2026-11-21_intrum-be_already-paid_fr.html", "2026-11-21_intrum-be_already-paid_fr.txt"]
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in tmp_path.iterdir())
+
+
+def test_render_stdout_and_lang_override():
+    result = invoke(["render", str(EXAMPLES / "already-paid.yaml"), "--stdout", "--lang", "nl", "-q"])
+    assert result.exit_code == 0
+    assert "AANGETEKEND" in result.stdout and "Betreft:" in result.stdout
+
+
+def test_render_bad_answers_lists_every_problem(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((EXAMPLES / "already-paid.yaml").read_text(encoding="utf-8")
+                   .replace("2026-11-03", "31/02/2026").replace('amount-paid: "245,80"', 'amount-paid: "1.234"'), encoding="utf-8")
+    result = invoke(["render", str(bad), "-o", str(tmp_path)])
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert "facts.payment-date" in result.output and "facts.amount-paid" in result.output
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_render_bad_format_and_missing_file(tmp_path):
+    assert invoke(["render", str(EXAMPLES / "already-paid.yaml"), "--format", "doc"]).exit_code == ExitCode.USAGE
+    assert invoke(["render", str(tmp_path / "nope.yaml")]).exit_code == ExitCode.USAGE
+
+
+def test_render_advice_goes_to_stderr_not_the_letter():
+    result = invoke(["render", str(EXAMPLES / "already-paid.yaml"), "--stdout", "--lang", "en"])
+    assert "plainte is not a lawyer" not in result.stdout
+
+
+@pytest.mark.parametrize("start,args,expected", [
+    ("2026-12-18", ["--business-days", "5"], "2026-12-28"),
+    ("2026-05-07", ["--business-days", "2", "--country", "BE"], "2026-05-11"),
+    ("2026-05-07", ["--business-days", "2", "--country", "FR"], "2026-05-12"),
+    ("31/01/2026", ["--months", "1"], "2026-02-28"),
+])
+def test_deadline(start, args, expected):
+    result = invoke(["deadline", "--from", start, *args])
+    assert result.exit_code == 0 and result.stdout.strip() == expected
+
+
+def test_deadline_json_and_errors():
+    data = json.loads(invoke(["deadline", "--from", "2026-12-18", "--business-days", "5", "--json"]).stdout)
+    assert data["date"] == "2026-12-28"
+    assert invoke(["deadline", "--from", "2026-12-18"]).exit_code == ExitCode.USAGE
+    assert invoke(["deadline", "--from", "31/02/2026", "--months", "1"]).exit_code == ExitCode.INVALID_INPUT
+
+
+def test_costs_json():
+    data = json.loads(invoke(["costs", "--balance", "650", "--damages", "100", "--collection-fees", "40", "--json"]).stdout)
+    lines = {ln["item"]: ln for ln in data["lines"]}
+    assert lines["damages"]["allowed"] == "72.50" and lines["damages"]["excess"] == "27.50"
+    assert lines["collection-fees"]["excess"] == "40.00"
+
+
+def test_new_without_terminal_exits_2_and_names_render():
+    result = invoke(["new"], input="")
+    assert result.exit_code == ExitCode.USAGE
+    assert "plainte render" in result.output and "--answers" in result.output
+
+
+def test_help_is_translated():
+    result = invoke(["--ui-lang", "nl", "--help"])
+    assert result.exit_code == 0
+    assert "Schrijf" in result.output or "brief" in result.output
+
+
+def test_python_dash_m_and_version():
+    out = subprocess.run([sys.executable, "-m", "plainte", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("plainte ")

@@ -1,0 +1,180 @@
+"""The wizard driven by a scripted asker (no terminal): every dispute, back, edits, drafts, stop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+
+from plainte.compose import render_letter
+from plainte.drafts import DraftStore
+from plainte.interview import build_case, get
+from plainte.resources import PACKAGE_DIR
+from plainte.wizard import BACK, Stop, Wizard
+
+EXAMPLES = sorted((PACKAGE_DIR.parent.parent / "examples").glob("*.yaml"))
+TODAY = dt.date(2026, 11, 21)
+
+
+def as_text(value):
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return value
+    return "" if value is None else str(value)
+
+
+class ScriptedAsker:
+    """Answers each question from an answers mapping, found by the question's text."""
+
+    def __init__(self, answers: dict, overrides: list | None = None):
+        self.answers = answers
+        self.overrides = list(overrides or [])  # (question key, value) consumed in order
+        self.wizard: Wizard | None = None
+        self.asked: list[str] = []
+        self.said: list[str] = []
+
+    def key_for(self, message: str) -> str:
+        for slot in self.wizard.current_slots():
+            if message.startswith(slot.text()):
+                return slot.key
+        if message.startswith("Langue"):
+            return "ui-language"
+        return message
+
+    def value(self, key, default):
+        self.asked.append(key)
+        if self.overrides and self.overrides[0][0] == key:
+            return self.overrides.pop(0)[1]
+        if key == "ui-language":
+            return "en"
+        if key.startswith("__"):
+            return default
+        value = get(self.answers, key)
+        return default if value is None else value
+
+    def choose(self, message, choices, default, back):
+        if message.startswith("Is everything right"):
+            return self.value("__review", "write")
+        if message.startswith("Which answer do you want to change"):
+            return self.value("__change", None)
+        if message.startswith("This document is needed"):
+            return self.value("__needed", "continue")
+        return self.value(self.key_for(message), default)
+
+    def text(self, message, default, validate, help, back):
+        key = self.key_for(message)
+        value = as_text(self.value(key, default))
+        error = validate(value)
+        assert error is None, (key, value, error)
+        return value
+
+    def confirm(self, message, default, back):
+        if message.startswith("Do you have this document"):
+            evidence = self.answers.get("evidence") or []
+            for eid, label in self._evidence_labels():
+                if label in message:
+                    return eid in evidence
+            return False
+        return bool(self.value(self.key_for(message), default))
+
+    def _evidence_labels(self):
+        from plainte.i18n import pick
+
+        cat = self.wizard.cat
+        return [(eid, pick(e.label)) for eid, e in cat.evidence.items()]
+
+    def multi(self, message, choices, defaults):
+        return ["txt"]
+
+    def say(self, text, style=""):
+        self.said.append(text)
+
+
+def drive(cat, answers, overrides=None, given=None, draft=None):
+    asker = ScriptedAsker(answers, overrides)
+    wizard = Wizard(cat, asker, answers=given or {}, draft=draft, today=TODAY)
+    asker.wizard = wizard
+    return wizard, asker, wizard.run(ask_output=False, from_file=given is not None)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_dispute_through_the_wizard(cat, path):
+    expected = yaml.safe_load(path.read_text(encoding="utf-8"))
+    wizard, asker, result = drive(cat, expected)
+    case = build_case(result.answers, cat, today=TODAY)
+    direct = build_case(expected, cat, today=TODAY)
+    assert case.dispute.id == expected["dispute"]
+    assert render_letter(case, cat, "txt") == render_letter(direct, cat, "txt")
+
+
+def test_back_goes_to_the_previous_question_and_keeps_its_answer(cat):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    overrides = [("institution", "intrum-be"), ("dispute", "already-paid"), ("writer_role", BACK),
+                 ("dispute", "already-paid")]
+    wizard, asker, result = drive(cat, expected, overrides)
+    assert asker.asked[:5] == ["ui-language", "institution", "dispute", "writer_role", "dispute"]
+    assert result.answers["dispute"] == "already-paid"
+
+
+def test_changing_an_answer_reasks_only_what_it_invalidates(cat):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    overrides = [("__review", "change"), ("__change", "facts.paid-to"), ("facts.paid-to", "creditor")]
+    wizard, asker, result = drive(cat, expected, overrides)
+    after_review = asker.asked[asker.asked.index("__review") + 1:]
+    # only the edited answer is asked again (no other question depends on it), then the review
+    assert [k for k in after_review if not k.startswith("__")] == ["facts.paid-to"]
+    assert result.answers["facts"]["paid-to"] == "creditor"
+    assert result.answers["facts"]["amount-paid"] == expected["facts"]["amount-paid"]
+
+
+def test_changing_the_dispute_drops_answers_that_no_longer_apply(cat):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    wizard, asker, result = drive(cat, expected)
+    wizard.answers["dispute"] = "payment-plan"
+    wizard._prune()
+    facts = wizard.answers["facts"]
+    assert "paid-to" not in facts and "amount-paid" not in facts
+    assert facts.get("claimed-amount") == expected["facts"]["claimed-amount"]  # shared question kept
+    assert "facts.monthly-amount" == wizard.pending().key
+
+
+def test_answers_file_prefills_and_only_the_missing_is_asked(cat):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    given = {k: v for k, v in expected.items() if k != "sender"}
+    wizard, asker, result = drive(cat, expected, given=given)
+    asked = [k for k in asker.asked if not k.startswith("__") and k != "ui-language"]
+    assert asked and all(k.startswith("sender.") or k in ("evidence",) for k in asked), asked
+
+
+def test_draft_is_saved_after_every_answer_with_0600(cat, tmp_path):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    store = DraftStore(tmp_path / "draft.json")
+    overrides = [("__review", "stop")]
+    with pytest.raises(Stop):
+        drive(cat, expected, overrides, draft=store)
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    saved = store.load()
+    assert saved["answers"]["facts"]["amount-paid"] == expected["facts"]["amount-paid"]
+    assert "sender.name" in saved["done"]
+
+
+def test_missing_required_proof_can_stop_and_keep_a_draft(cat, tmp_path):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    expected["evidence"] = []
+    store = DraftStore(tmp_path / "draft.json")
+    with pytest.raises(Stop):
+        drive(cat, expected, [("__needed", "stop")], draft=store)
+    assert store.load()["answers"]["dispute"] == "already-paid"
+
+
+def test_waiting_period_is_advised(cat):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    expected["facts"]["paid-to"] = "creditor"
+    expected["facts"]["payment-date"] = "19/11/2026"
+    wizard, asker, result = drive(cat, expected)
+    advice = [s for s in asker.said if s.startswith("Wait:")]
+    assert advice and "26 November 2026" in advice[0]  # 5 business days after 19/11/2026
