@@ -146,7 +146,7 @@ def test_answers_file_prefills_and_only_the_missing_is_asked(cat):
     expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
     given = {k: v for k, v in expected.items() if k != "sender"}
     wizard, asker, result = drive(cat, expected, given=given)
-    asked = [k for k in asker.asked if not k.startswith("__") and k != "ui-language"]
+    asked = [k for k in asker.asked if not k.startswith(("__", "Does the demand add costs")) and k != "ui-language"]
     assert asked and all(k.startswith("sender.") or k in ("evidence",) for k in asked), asked
 
 
@@ -178,3 +178,17 @@ def test_waiting_period_is_advised(cat):
     wizard, asker, result = drive(cat, expected)
     advice = [s for s in asker.said if s.startswith("Wait:")]
     assert advice and "26 November 2026" in advice[0]  # 5 business days after 19/11/2026
+
+
+def test_cost_check_is_offered_for_a_belgian_demand(cat):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    question = "Does the demand add costs (damages, reminder fees, collection fees)? Check them against Belgian law?"
+    overrides = [(question, True), ("What is the debt for?", "consumer-goods-services"),
+                 ("Outstanding balance, without the costs", "650"), ("Damages or penalty clause claimed (optional)", "100"),
+                 ("Number of reminders charged (optional)", "3"), ("Total claimed for the reminders (optional)", "30"),
+                 ("Collection agency fees claimed (optional)", "40")]
+    wizard, asker, result = drive(cat, expected, overrides)
+    said = "\n".join(asker.said)
+    assert "legal maximum €72.50" in said and "excess €27.50" in said  # damages on 650
+    assert "legal maximum €15.00" in said  # 2 paid reminders at 7.50
+    assert "Excessive costs" in said

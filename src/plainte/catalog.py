@@ -233,7 +233,7 @@ def _question(r: _Reader, raw: Any, key: str) -> Question:
     )
 
 
-DISPUTE_KEYS = ("id", "label", "summary", "kinds", "level", "letter", "questions", "evidence", "waiting", "warnings", "source")
+DISPUTE_KEYS = ("id", "label", "summary", "kinds", "countries", "level", "letter", "questions", "evidence", "waiting", "warnings", "source")
 
 
 def parse_dispute(raw: Any, where: str) -> Dispute:
@@ -273,6 +273,7 @@ def parse_dispute(raw: Any, where: str) -> Dispute:
         waiting=tuple(waiting),
         warnings=tuple(warnings),
         source=r.source(data["source"], "source"),
+        countries=tuple(r.text(c, "countries") for c in r.seq(data.get("countries"), "countries")),
     )
 
 
@@ -334,7 +335,7 @@ class Catalogue:
         """Disputes that apply to an institution: its kind, and a ladder step for the dispute's level."""
         out = []
         for d in self.disputes.values():
-            if institution.kind not in d.kinds:
+            if institution.kind not in d.kinds or (d.countries and institution.country not in d.countries):
                 continue
             if d.level != "complaint" and institution.step(d.level) is None:
                 continue

@@ -291,10 +291,11 @@ def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, pos
         rate = parse_money(interest_rate.rstrip("% "), field="--interest-rate")
     start = parse_date(since, field="--since") if since else None
     end = parse_date(until, field="--until") if until else (dt.date.today() if start else None)
+    per_reminder = money(reminder_fee, "--reminder-fee")
     claim = Claim(balance=money(balance, "--balance"), damages=money(damages, "--damages"), reminders=reminders,
-                  reminder_fees=money(reminder_fee, "--reminder-fee") * max(reminders - 1, 0) if reminders else money(reminder_fee, "--reminder-fee") * 0,
-                  reminder_postage=money(postage, "--postage"), interest=money(interest, "--interest"), interest_rate=rate,
-                  since=start, until=end, collection_fees=money(collection_fees, "--collection-fees"), debt_type=debt_type)
+                  reminder_fees=per_reminder * reminders, reminder_postage=money(postage, "--postage"),
+                  interest=money(interest, "--interest"), interest_rate=rate, since=start, until=end,
+                  collection_fees=money(collection_fees, "--collection-fees"), debt_type=debt_type)
     result = check_costs(claim)
     lines = [{"item": ln.item, "claimed": str(ln.claimed), "allowed": None if ln.allowed is None else str(ln.allowed),
               "excess": None if ln.excess is None else str(ln.excess), "law": ln.law, "note": ln.note} for ln in result.lines]

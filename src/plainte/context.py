@@ -50,6 +50,35 @@ def enclosures(case: Case, plan: Plan, cat: Catalogue) -> list[str]:
     return [pick(cat.evidence[e].label, case.language) for e in ids]
 
 
+def cost_check(case: Case) -> dict[str, Any] | None:
+    """For the excessive-costs letter: each cost claimed against its legal maximum (Book XIX)."""
+    if case.dispute.id != "excessive-costs":
+        return None
+    from decimal import Decimal
+
+    from plainte.costs import Claim, check_costs
+
+    f = case.facts
+    zero = Decimal("0")
+    since = f.get("interest-since")
+    claim = Claim(
+        balance=f["balance"], damages=f.get("damages-claimed", zero), reminders=f.get("reminders", 0),
+        reminder_fees=f.get("reminder-fees-claimed", zero), interest=f.get("interest-claimed", zero),
+        since=since, until=(f.get("demand-date") or case.date) if since else None,
+        collection_fees=f.get("collection-fees-claimed", zero), debt_type=f.get("debt-type", "consumer-goods-services"),
+    )
+    result = check_costs(claim)
+    return {
+        "applies": result.applies,
+        "reason": result.reason,
+        "lines": [{"item": ln.item, "claimed": ln.claimed, "allowed": ln.allowed, "excess": ln.excess, "note": ln.note or ""}
+                  for ln in result.lines],
+        "total_claimed": result.total_claimed,
+        "total_excess": result.total_excess,
+        "asserted": result.total_allowed is not None,
+    }
+
+
 def build_context(case: Case, plan: Plan, cat: Catalogue, fmt: str) -> dict[str, Any]:
     """Everything the templates read, already typed; strings escaped for Markdown where needed."""
     lang = case.language
@@ -95,4 +124,5 @@ def build_context(case: Case, plan: Plan, cat: Catalogue, fmt: str) -> dict[str,
         "acknowledge_due": plan.acknowledge_due,
         "copy_to_creditor": plan.copy_to_creditor,
         "signature": esc(case.sender.name),
+        "costs": cost_check(case),
     }

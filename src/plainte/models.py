@@ -202,6 +202,7 @@ class Dispute:
     waiting: tuple[Waiting, ...] = ()
     warnings: tuple[Warning, ...] = ()
     source: Optional[Source] = None
+    countries: tuple[str, ...] = ()  # empty: every country
 
     def question(self, qid: str) -> Optional[Question]:
         for q in self.questions:

@@ -88,6 +88,7 @@ class Wizard:
         self.draft = draft
         self.today = today or dt.date.today()
         self._warned: set[str] = set()
+        self._costs_offered = False
 
     # --- state -------------------------------------------------------------------------------
     def current_slots(self) -> list[Slot]:
@@ -241,6 +242,15 @@ class Wizard:
             self._warned.add(key)
             self.asker.say("! " + pick(w.text), "warning")
 
+    def offer_costs(self) -> None:
+        """Once, before the review: check the costs a Belgian demand adds (advice, not letter text)."""
+        from plainte import costs_offer
+
+        if self._costs_offered or not costs_offer.applies_to(self.answers, resolve_institution(self.answers, self.cat)):
+            return
+        self._costs_offered = True
+        costs_offer.offer(self.asker)
+
     def review(self) -> Optional[str]:
         """Show every answer; return None to go on, or the key of the answer to change."""
         shown = []
@@ -283,6 +293,7 @@ class Wizard:
                     if self.pending() is None:
                         raise PlainteError("\n".join(str(p) for p in problems))
                     continue
+                self.offer_costs()
                 key = self.review()
                 if key is None:
                     break

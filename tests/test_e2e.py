@@ -1,0 +1,203 @@
+"""The real `plainte` wizard in a pseudo-terminal (pexpect), each step with a timeout."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from plainte.i18n import translations
+
+TIMEOUT = 10
+# (question text, answer) in the order the wizard asks them, for Intrum / already paid
+PLAIN_SCRIPT = [
+    ("Langue · Taal · Language", "3"),
+    ("Which institution are you writing to?", "4"),
+    ("What is the problem?", "1"),
+    ("Who is writing?", ""),
+    ("Who did you pay?", "1"),
+    ("Date of payment", "03/11/2026"),
+    ("Amount paid", "245,80"),
+    ("Account you paid from", ""),
+    ("Account you paid to", ""),
+    ("Structured communication used", ""),
+    ("Did you pay only", "2"),
+    ("Original creditor", "Proximus SA"),
+    ("Amount still claimed", "245,80"),
+    ("Date of the letter (or reminder)", ""),
+    ("Anything else to explain", ""),
+    ("Do you have this document: Proof of payment", "1"),
+    ("Do you have this document: Demand", "2"),
+    ("The institution's street and number", "Avenue de la Liberté 12"),
+    ("The institution's country", ""),
+    ("The institution's postal code", "1080"),
+    ("The institution's town or city", "Molenbeek-Saint-Jean"),
+    ("Your full name", "Marie Dubois"),
+    ("Your street and number", "Rue de la Victoire 112"),
+    ("Your country", ""),
+    ("Your postal code", "1060"),
+    ("Your town or city", "Saint-Gilles"),
+    ("Your e-mail address", ""),
+    ("Your phone number", ""),
+    ("File number", "INT-2026-448812"),
+    ("Contract or account number", ""),
+    ("Customer number", ""),
+    ("In which language should the letter be written?", ""),
+    ("How will you send it?", ""),
+    ("Date of the letter", "21/11/2026"),
+    ("Does the demand add costs", ""),
+    ("Is everything right?", "1"),
+]
+
+
+def spawn(args, tmp_path, term="dumb", lang="C.UTF-8"):
+    env = dict(os.environ, PLAINTE_DATA_DIR=str(tmp_path / "data"), PLAINTE_CONFIG_DIR=str(tmp_path / "config"),
+               TERM=term, LANG=lang, NO_COLOR="1", COLUMNS="100", LINES="40")
+    env.pop("LANGUAGE", None)
+    env.pop("LC_ALL", None)
+    return pexpect.spawn(sys.executable, ["-m", "plainte", *args], env=env, encoding="utf-8", timeout=TIMEOUT,
+                         dimensions=(40, 100), cwd=str(tmp_path))
+
+
+def answer_plain(child, script):
+    for question, answer in script:
+        child.expect_exact(question)
+        child.expect_exact("? ")
+        child.sendline(answer)
+
+
+def test_plain_mode_full_path_writes_the_letter(tmp_path):
+    out = tmp_path / "out"
+    child = spawn(["new", "--plain", "-o", str(out), "--format", "txt"], tmp_path)
+    answer_plain(child, PLAIN_SCRIPT)
+    child.expect_exact("Your letter is ready")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    letter = out / "2026-11-21_intrum-be_already-paid_fr.txt"
+    assert stat.S_IMODE(letter.stat().st_mode) == 0o600
+    text = letter.read_text(encoding="utf-8")
+    assert "Marie Dubois" in text and "245,80" in text and "RECOMMANDÉ" in text
+    assert not (tmp_path / "data" / "draft.json").exists()
+
+
+def test_plain_back_changes_an_earlier_answer(tmp_path):
+    out = tmp_path / "out"
+    child = spawn(["new", "--plain", "-o", str(out), "--format", "txt"], tmp_path)
+    script = list(PLAIN_SCRIPT)
+    # at the amount, go back to the date and change it, then go on
+    i = next(n for n, (q, _a) in enumerate(script) if q == "Amount paid")
+    answer_plain(child, script[:i])
+    child.expect_exact("Amount paid")
+    child.expect_exact("? ")
+    child.sendline("<")
+    child.expect_exact("Date of payment")
+    child.expect_exact("03/11/2026")  # the earlier answer is kept as the default
+    child.expect_exact("? ")
+    child.sendline("04/11/2026")
+    answer_plain(child, script[i:])
+    child.expect(pexpect.EOF)
+    text = (out / "2026-11-21_intrum-be_already-paid_fr.txt").read_text(encoding="utf-8")
+    assert "4 novembre 2026" in text and "3 novembre 2026" not in text
+
+
+def test_ctrl_c_then_resume_restores_every_answer(tmp_path):
+    out = tmp_path / "out"
+    child = spawn(["new", "--plain", "-o", str(out), "--format", "txt"], tmp_path)
+    half = next(n for n, (q, _a) in enumerate(PLAIN_SCRIPT) if q == "Your full name")
+    answer_plain(child, PLAIN_SCRIPT[:half])
+    child.expect_exact("Your full name")
+    child.expect_exact("? ")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 or child.signalstatus is None and child.exitstatus == 130
+    assert "Traceback" not in (child.before or "")
+    draft = tmp_path / "data" / "draft.json"
+    assert stat.S_IMODE(draft.stat().st_mode) == 0o600
+    child = spawn(["new", "--plain", "--resume", "-o", str(out), "--format", "txt"], tmp_path)
+    answer_plain(child, PLAIN_SCRIPT[half:-1])
+    child.expect_exact("Please check your answers")
+    child.expect_exact("Is everything right?")
+    review = child.before
+    for expected in ("Intrum", "Already paid", "03/11/2026", "245,80", "Proximus SA", "Molenbeek-Saint-Jean", "Marie Dubois"):
+        assert expected in review
+    child.expect_exact("? ")
+    child.sendline("1")
+    child.expect(pexpect.EOF)
+    assert (out / "2026-11-21_intrum-be_already-paid_fr.txt").exists()
+
+
+def test_no_terminal_exits_at_once_with_code_2(tmp_path):
+    import subprocess
+
+    env = dict(os.environ, PLAINTE_DATA_DIR=str(tmp_path / "data"), LANG="C.UTF-8")
+    done = subprocess.run([sys.executable, "-m", "plainte", "new"], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, env=env, timeout=TIMEOUT)
+    assert done.returncode == 2
+    assert "plainte render" in done.stderr and "--answers" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_french_happy_path_with_the_full_terminal_ui(tmp_path):
+    """questionary in a real pseudo-terminal, in French, from the first screen to the written letter."""
+    fr = translations("fr", "messages").gettext
+    out = tmp_path / "out"
+    child = spawn(["new", "-o", str(out), "--format", "txt,html"], tmp_path, term="xterm-256color", lang="fr_BE.UTF-8")
+    down, enter = "\x1b[B", "\r"
+
+    def step(question, keys, ctrl_u=False):
+        child.expect(re.escape(question))
+        if ctrl_u:
+            child.send("\x15")  # clear a pre-filled default
+        child.send(keys)
+
+    step("Langue · Taal · Language", enter)  # French, from LANG
+    step(fr("Which institution are you writing to?"), down * 3 + enter)  # Intrum
+    step(fr("What is the problem?"), enter)  # already paid (first)
+    step(fr("Who is writing?"), enter)
+    step(fr("Who did you pay?"), enter)  # the collector
+    step("Date du paiement", "03/11/2026" + enter)
+    step("Montant payé", "245,80" + enter)
+    for _ in range(3):  # two IBANs, structured communication: optional
+        child.expect(re.escape(fr("(optional)")))
+        child.send(enter)
+    child.expect("principal")
+    child.send(down + enter)  # No
+    step("créancier", "Proximus SA" + enter)
+    step("Montant", "245,80" + enter)
+    for _ in range(2):  # demand date, own words: optional
+        child.expect(re.escape(fr("(optional)")))
+        child.send(enter)
+    child.expect(re.escape(fr("Do you have this document: {label}?").split("{")[0]))
+    child.send(enter)  # yes
+    child.expect(re.escape(fr("Do you have this document: {label}?").split("{")[0]))
+    child.send(down + enter)  # no (recommended only)
+    step(fr("The institution's street and number"), "Avenue de la Liberté 12" + enter)
+    step(fr("The institution's country"), enter)
+    step(fr("The institution's postal code"), "1080" + enter)
+    step(fr("The institution's town or city"), "Molenbeek-Saint-Jean" + enter)
+    step(fr("Your full name"), "Marie Dubois" + enter)
+    step(fr("Your street and number"), "Rue de la Victoire 112" + enter)
+    step(fr("Your country"), enter)
+    step(fr("Your postal code"), "1060" + enter)
+    step(fr("Your town or city"), "Saint-Gilles" + enter)
+    for _ in range(5):  # e-mail, phone, three references: optional
+        child.expect(re.escape(fr("(optional)")))
+        child.send(enter)
+    step(fr("In which language should the letter be written?"), enter)
+    step(fr("How will you send it?"), enter)
+    step(fr("Date of the letter"), "21/11/2026" + enter, ctrl_u=True)
+    step(fr("Does the demand add costs (damages, reminder fees, collection fees)? Check them against Belgian law?")[:30], enter)  # no
+    step(fr("Is everything right?"), enter)
+    child.expect(re.escape(fr("Your letter is ready:")))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = (out / "2026-11-21_intrum-be_already-paid_fr.txt").read_text(encoding="utf-8")
+    assert "Madame, Monsieur," in text and "245,80" in text
+    assert (out / "2026-11-21_intrum-be_already-paid_fr.html").exists()
