@@ -86,7 +86,7 @@ def build_context(case: Case, plan: Plan, cat: Catalogue, fmt: str) -> dict[str,
     home = case.sender.country
     recipient = case.recipient
     recipient_lines = [recipient.name]
-    if recipient.service and recipient.service not in recipient.attention:
+    if recipient.service and not recipient.attention:  # the "Attn." line names the service more precisely
         recipient_lines.append(recipient.service)
     if recipient.attention:
         recipient_lines.append(recipient.attention)
@@ -105,12 +105,14 @@ def build_context(case: Case, plan: Plan, cat: Catalogue, fmt: str) -> dict[str,
                         "country": case.institution.country},
         "sender": {"name": esc(case.sender.name), "city": esc(case.sender.city), "email": esc(case.sender.email),
                    "phone": esc(case.sender.phone)},
-        "sender_lines": sender_lines,
-        "sender_contact": contact,
+        "sender_lines": [esc(x) for x in sender_lines],
+        "sender_contact": [esc(x) for x in contact],
         "organisation": esc(case.organisation),
         "client": {"name": esc(case.client.name)} if case.client else None,
-        "client_lines": person_lines(case.client, lang, home) if case.client else [],
-        "recipient_lines": recipient_lines,
+        "client_lines": [esc(x) for x in person_lines(case.client, lang, home)] if case.client else [],
+        "recipient_lines": [esc(x) for x in recipient_lines],
+        "to_body": recipient.name != case.institution.name,
+        "answer_from_catalogue": plan.answer_from_catalogue,
         "recipient_email": recipient.email,
         "date": case.date,
         "place": esc(case.sender.city),

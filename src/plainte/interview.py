@@ -289,7 +289,10 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
             raw = get(answers, slot.key)
             if _blank(raw):
                 if slot.default is not None:
-                    put(typed, slot.key, slot.default)
+                    try:  # defaults come from data files: typed like any answer
+                        put(typed, slot.key, parse_slot(slot, slot.default, _merge(answers, typed)))
+                    except FieldError as exc:
+                        problems.append(Problem(exc.field, exc.message))
                     seen.add(slot.key)
                 elif slot.required:
                     problems.append(Problem(slot.key, _("missing — {question}").format(question=slot.text())))
@@ -305,7 +308,20 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     if "date" not in typed:
         typed["date"] = today
     _check_unknown_ids(answers, cat, typed, problems)
+    _cross_checks(typed, problems)
     return typed, problems
+
+
+def _cross_checks(typed: Mapping[str, Any], problems: list[Problem]) -> None:
+    """Named rules across answers, too rich for a `when` condition in the data files."""
+    facts = typed.get("facts") or {}
+    if typed.get("dispute") == "excessive-costs":
+        claimed = facts.get("interest-claimed")
+        since, demand = facts.get("interest-since"), facts.get("demand-date")
+        if claimed and claimed > 0 and since is None and not any(p.field == "facts.interest-since" for p in problems):
+            problems.append(Problem("facts.interest-since", _("needed when interest is claimed: the date from which the interest is counted")))
+        if since is not None and demand is not None and since > demand:
+            problems.append(Problem("facts.interest-since", _("must not be after the date of the demand ({date})").format(date=demand.strftime("%d/%m/%Y"))))
 
 
 def _merge(answers: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from plainte.resources import letters_dir
 FORMATS = ("txt", "md", "html")
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
 WIDTH = 78
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # inline Markdown syntax
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-]|\d+\.)(\s)", re.M)  # a value must not start a heading or a list
 
 
 @lru_cache(maxsize=None)
@@ -49,7 +50,7 @@ def format_day(value: dt.date, lang: str) -> str:
 
 def md_escape(text: str) -> str:
     """Escape Markdown syntax in a value so it prints literally."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) + m.group(3), _MD_SPECIAL.sub(r"\\\1", text))
 
 
 def _para_txt(text: str) -> str:
@@ -61,12 +62,15 @@ def _para_txt(text: str) -> str:
 
 
 def _para_md(text: str) -> str:
-    return str(text).strip().replace("\n", "  \n") + "\n\n"
+    return re.sub(r"(?<!  )\n", "  \n", str(text).strip()) + "\n\n"
+
+
+_NEWLINE_NOT_AFTER_BR = re.compile(r"(?<!<br>)\n")
 
 
 def _para_html(text: Any) -> Markup:
     body = escape(text).strip() if not isinstance(text, Markup) else Markup(str(text).strip())
-    return Markup("<p>") + Markup(str(body).replace("\n", "<br>\n")) + Markup("</p>\n")
+    return Markup("<p>") + Markup(_NEWLINE_NOT_AFTER_BR.sub("<br>\n", str(body))) + Markup("</p>\n")
 
 
 def _lines_txt(lines: list[str]) -> str:
@@ -74,7 +78,7 @@ def _lines_txt(lines: list[str]) -> str:
 
 
 def _lines_md(lines: list[str]) -> str:
-    return "  \n".join(md_escape(str(x)) for x in lines if x)
+    return "  \n".join(str(x) for x in lines if x)  # values are escaped when the context is built
 
 
 def _lines_html(lines: list[str]) -> Markup:
@@ -84,7 +88,7 @@ def _lines_html(lines: list[str]) -> Markup:
 def _bullets(fmt: str) -> Callable[[list[str]], Any]:
     if fmt == "html":
         return lambda items: Markup("<br>\n").join(Markup("– ") + escape(str(x)) for x in items)
-    return lambda items: "\n".join("- " + (md_escape(str(x)) if fmt == "md" else str(x)) for x in items)
+    return lambda items: "\n".join("- " + str(x) for x in items)
 
 
 _PARA: dict[str, Callable[[Any], Any]] = {"txt": _para_txt, "md": _para_md, "html": _para_html}
@@ -111,6 +115,7 @@ def environment(fmt: str, lang: str) -> SandboxedEnvironment:
     env.filters["bullets"] = _bullets(fmt)
     env.filters["label"] = lambda v: pick(v, lang)
     env.filters["iban"] = _format_iban
+    env.filters["lower_first"] = lambda v: str(v)[:1].lower() + str(v)[1:]
     env.globals["fmt"] = fmt
     env.globals["lang"] = lang
     return env

@@ -78,10 +78,25 @@ def next_step(case: Case) -> Optional[Step]:
     return None
 
 
+def _rule_applies(evidence: str, case: Case) -> bool:
+    """Named rule: a mandate is only needed when a social worker writes for a client."""
+    return evidence != "mandate" or case.writer_role == "social-worker"
+
+
+def next_business_day(day: dt.date, country: str) -> dt.date:
+    """The day itself when it is a business day, else the next one: a deadline falling on a weekend or a
+    legal holiday moves to the next working day (the reading art. 1.7 of the Belgian Civil Code gives)."""
+    from plainte.deadlines import is_business_day
+
+    while not is_business_day(day, country):
+        day += dt.timedelta(days=1)
+    return day
+
+
 def make_plan(case: Case, cat: Catalogue) -> Plan:
     """Pure function of the Case and the catalogue."""
     facts = case.facts
-    rules = [r for r in case.dispute.evidence if applies(r.when, facts)]
+    rules = [r for r in case.dispute.evidence if applies(r.when, facts) and _rule_applies(r.evidence, case)]
     required = tuple(r.evidence for r in rules if r.required)
     recommended = tuple(r.evidence for r in rules if not r.required)
     country = business_country(case)
@@ -99,7 +114,7 @@ def make_plan(case: Case, cat: Catalogue) -> Plan:
         handler = cat.institutions[step.body].step("complaint")
     ack = handler.acknowledge.after(received, country) if handler is not None and handler.acknowledge else None
     period = handler.answer if handler is not None and handler.answer else None
-    answer_due = (period or DEFAULT_ANSWER).after(received, country)
+    answer_due = next_business_day((period or DEFAULT_ANSWER).after(received, country), country)
     nxt = next_step(case)
     return Plan(
         required=required,

@@ -1,0 +1,318 @@
+"""What comes after a letter, and when: the next rung of a case's ladder and the answers of its letter.
+
+complaint -> complaint-review (only where the institution has that step) -> mediation-request (Ombudsfin,
+the Insurance Ombudsman, the French médiateur) -> the regulator (Belgium: a report through ConsumerConnect,
+no letter) -> court (no letter). The next letter reuses the case's answers; what the case does not know is
+returned as missing answers, for the CLI to ask or to list.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from plainte.cases import LEVEL_ORDER, CaseDetail, CaseStore, StepInfo, show_case
+from plainte.deadlines import add_months
+from plainte.errors import CatalogueError, NotYetError, Problem, UsageError
+from plainte.i18n import _, pick
+
+# Ombudsfin may refuse a request filed more than one year after the written complaint (facts.md section 3);
+# the French médiateur is seized at the latest one year after it, and after 2 months without an answer
+# (Consumer Code L612-2, facts.md section 4).
+MEDIATION_LIMIT_MONTHS = 12
+FR_NO_ANSWER_MONTHS = 2
+LIMIT_WARNING_DAYS = 60
+LETTER_FOR_LEVEL = {"complaint-review": "complaint-review", "mediation": "mediation-request"}
+CONSUMERCONNECT = "https://consumerconnect.be"
+# Answers a letter shares with the one before it.
+KEPT_KEYS = ("institution", "institution_kind", "institution_country", "language", "sending", "writer_role", "segment",
+             "organisation", "sender", "client")
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """The next rung of a case: the answers of its letter, or a message when plainte writes no letter for it."""
+
+    case_id: int
+    from_level: str
+    level: str
+    dispute: Optional[str]
+    body: Optional[str]  # catalogue id of the body that handles the step (ombudsfin ...), None for the institution
+    recipient: str  # who the next letter (or report) goes to
+    answers: Optional[dict[str, Any]]
+    missing: tuple[Problem, ...]
+    warnings: tuple[str, ...]
+    message: str
+    possible_from: dt.date
+
+    @property
+    def has_letter(self) -> bool:
+        return self.answers is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        from plainte.answers import _plain
+
+        return {
+            "case": self.case_id, "from_level": self.from_level, "level": self.level, "dispute": self.dispute,
+            "body": self.body, "recipient": self.recipient,
+            "answers": _plain(self.answers) if self.answers is not None else None,
+            "missing": [{"field": p.field, "message": p.message} for p in self.missing],
+            "warnings": list(self.warnings), "message": self.message, "possible_from": self.possible_from.isoformat(),
+        }
+
+
+def _format_day(day: dt.date) -> str:
+    from plainte.i18n import ui_language
+    from plainte.letters import format_day
+
+    return format_day(day, ui_language())
+
+
+def _has_limit(country: str, body: str) -> bool:
+    """A one-year time limit is known for Ombudsfin and for the French médiateur."""
+    return body == "ombudsfin" or country == "FR"
+
+
+def next_step_limit(ladder: Sequence[Sequence[str]], level: str, country: str, complaint_sent: dt.date) -> Optional[dt.date]:
+    """The last day to ask the ombudsman or médiateur, when one is on the ladder above level: one year after
+    the written complaint (the internal review does not stop that clock)."""
+    here = LEVEL_ORDER.index(level) if level in LEVEL_ORDER else 0
+    for rung_level, body in ladder:
+        if rung_level == "mediation" and LEVEL_ORDER.index(rung_level) > here and _has_limit(country, body):
+            return add_months(complaint_sent, MEDIATION_LIMIT_MONTHS)
+    return None
+
+
+def limit_warnings(limit: Optional[dt.date], complaint_sent: dt.date, country: str, today: dt.date) -> list[str]:
+    """Warnings when the one-year limit is within LIMIT_WARNING_DAYS or passed."""
+    if limit is None or today < limit - dt.timedelta(days=LIMIT_WARNING_DAYS):
+        return []
+    args = {"complaint": _format_day(complaint_sent), "limit": _format_day(limit)}
+    if country == "FR":
+        if today > limit:
+            return [_("More than one year has passed since your written complaint of {complaint}: the mediator (médiateur) may refuse the request, as it is seized at the latest one year after that complaint ({limit}).").format(**args)]
+        return [_("The mediator (médiateur) is seized at the latest one year after your written complaint of {complaint}: send your request by {limit}.").format(**args)]
+    if today > limit:
+        return [_("More than one year has passed since your written complaint of {complaint}: Ombudsfin may refuse a request filed after {limit}. You can still send it; explain why it comes late.").format(**args)]
+    return [_("Ombudsfin may refuse a request filed more than one year after your written complaint of {complaint}: send your request by {limit} at the latest.").format(**args)]
+
+
+# -- facts -------------------------------------------------------------------------------------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _first(steps: Sequence[StepInfo], *keys: str) -> Any:
+    for s in steps:
+        for key in keys:
+            if not _blank(s.facts.get(key)):
+                return s.facts[key]
+    return None
+
+
+def _last(steps: Sequence[StepInfo], *keys: str) -> Any:
+    return _first(list(reversed(steps)), *keys)
+
+
+def _answered_step(steps: Sequence[StepInfo]) -> Optional[StepInfo]:
+    """The latest step the institution answered."""
+    for s in reversed(steps):
+        if s.answered is not None:
+            return s
+    return None
+
+
+def _facts(level: str, detail: CaseDetail, cat: Any, lang: str) -> dict[str, Any]:
+    steps = detail.steps
+    complaint_sent = detail.first.sent or detail.first.letter_date
+    answered = _answered_step(steps)
+    subject = _first(steps, "subject")
+    if subject is None:  # a first letter of another kind: its dispute's name says what it was about
+        first_dispute = cat.disputes.get(detail.first.dispute)
+        subject = pick(first_dispute.label, lang) if first_dispute is not None else None
+    facts: dict[str, Any] = {"subject": subject, "complaint-date": complaint_sent.isoformat(),
+                             "answer-received": answered is not None}
+    if answered is not None:
+        facts["answer-date"] = answered.answered.isoformat()
+    facts["expectation"] = _last(steps, "expectation")
+    if level == "complaint-review":
+        facts["why-unsatisfied"] = detail.last.outcome or (answered.outcome if answered else None)
+    else:
+        facts["product"] = _first(steps, "product")
+        if answered is not None and not _blank(answered.outcome):
+            facts["answer-summary"] = answered.outcome
+        facts["description"] = _first(steps, "description")
+        facts["amount"] = _first(steps, "amount", "claimed-amount")
+        facts["court-case"] = False
+    return {k: v for k, v in facts.items() if not _blank(v)}
+
+
+def _evidence(detail: CaseDetail, dispute: Any, facts: Mapping[str, Any]) -> list[str]:
+    from plainte.catalog import applies
+
+    wanted = ["complaint-copy"]
+    if facts.get("answer-received"):
+        wanted.append("institution-answer")
+    if detail.first.sending != "post":  # a registered letter's receipt, or the e-mail sent, proves the sending
+        wanted.append("proof-of-sending")
+    given = {e for s in detail.steps for e in (s.answers.get("evidence") or []) if isinstance(e, str)}
+    wanted += [e for e in ("contract",) if e in given]
+    allowed = {r.evidence for r in dispute.evidence if applies(r.when, facts)}
+    return [e for e in wanted if e in allowed]
+
+
+def _recipient(base: Mapping[str, Any], step: Any, other: bool) -> Optional[dict[str, Any]]:
+    """What the person gave for the recipient, when it still applies to the next letter."""
+    given = base.get("recipient")
+    if not isinstance(given, Mapping):
+        return None
+    if step.body is None:
+        return dict(given)  # the same institution: the address given for it still holds
+    if other and given.get("name"):
+        return {"name": given["name"]}  # for an institution outside the catalogue, the name is the institution's
+    return None
+
+
+def _answers(detail: CaseDetail, dispute: Any, step: Any, cat: Any, today: dt.date, other: bool) -> dict[str, Any]:
+    base = detail.last.answers
+    answers: dict[str, Any] = {k: copy.deepcopy(base[k]) for k in KEPT_KEYS if k in base}
+    answers["dispute"] = dispute.id
+    answers["date"] = today.isoformat()
+    refs = {k: v for k, v in dict(base.get("references") or {}).items() if not _blank(v)}
+    reference = next((s.reference for s in reversed(detail.steps) if s.reference), None)
+    if reference and not refs.get("file_number"):
+        refs["file_number"] = reference  # the institution's reference for the complaint
+    if refs:
+        answers["references"] = refs
+    recipient = _recipient(base, step, other)
+    if recipient:
+        answers["recipient"] = recipient
+    facts = _facts(dispute.level, detail, cat, str(base.get("language") or "en"))
+    answers["facts"] = facts
+    answers["evidence"] = _evidence(detail, dispute, facts)
+    return answers
+
+
+# -- the next rung -----------------------------------------------------------------------------------------------
+
+
+def _ladder_above(inst: Any, level: str, product: Any) -> list[tuple[str, Any]]:
+    """(level, step) for every rung above level, in ladder order."""
+    from plainte.interview import target_step
+
+    here = LEVEL_ORDER.index(level) if level in LEVEL_ORDER else 0
+    out: list[tuple[str, Any]] = []
+    for lvl in LEVEL_ORDER[here + 1:]:
+        step = target_step(inst, lvl, None, product)
+        if step is not None:
+            out.append((lvl, step))
+    return out
+
+
+def _dispute_for(cat: Any, inst: Any, level: str) -> Any:
+    did = LETTER_FOR_LEVEL.get(level)
+    if did is None or did not in cat.disputes:
+        return None
+    if did not in {d.id for d in cat.disputes_for(inst)}:
+        return None
+    return cat.disputes[did]
+
+
+def _no_letter(level: str, body: Any, who: str) -> str:
+    """What to do at a rung plainte writes no letter for."""
+    if level == "regulator":
+        portal = None
+        if body is not None:
+            step = body.step("complaint")
+            ch = step.channel("portal", "private") if step is not None else None
+            portal = ch.value if ch is not None else None
+        if (body is not None and body.id == "economic-inspection") or (portal and "consumerconnect" in portal):
+            return _("The next step is a report to the regulator, the Economic Inspection of the FPS Economy. plainte writes no letter for it: report the problem at {url} (ConsumerConnect). ConsumerConnect passes your report to the Economic Inspection and tells you which ombudsman can help; the Economic Inspection takes reports but does not settle your own dispute.").format(
+                url=portal or CONSUMERCONNECT)
+        return _("The next step is {body}. plainte writes no letter for it: contact it directly{channel}.").format(
+            body=who, channel=f" ({portal})" if portal else "")
+    if level == "court":
+        return _("The next step is court ({body}). plainte writes no letter for it: ask a legal aid service, a consumer organisation or a lawyer before you go to court.").format(body=who)
+    return _("plainte has no letter for the next step ({body}): contact it directly.").format(body=who)
+
+
+def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: bool = False, to: Optional[str] = None) -> Escalation:
+    """The next rung of a case and the answers of its letter, built from the case's answers.
+
+    Refuses (NotYetError) before the answer deadline of the case's latest letter has passed, unless `now`
+    or the answer was already received. Letters are not rendered nor recorded here: the caller renders the
+    answers (when nothing is missing) and records the letter with record_letter(..., case_id=...)."""
+    from plainte.catalog import OTHER
+    from plainte.interview import missing, resolve_institution
+
+    detail = show_case(store, case_id)
+    if detail.closed is not None:
+        raise UsageError(_("case {id} is closed: nothing to escalate").format(id=case_id))
+    last, first = detail.last, detail.first
+    base = last.answers
+    inst = resolve_institution(base, cat)
+    if inst is None:
+        raise CatalogueError(_("the institution {institution} of case {id} is not in the catalogue any more").format(
+            institution=detail.summary.institution, id=case_id))
+    product = _first(detail.steps, "product")
+    rungs = _ladder_above(inst, last.level, product)
+    if to is not None:
+        rungs = [r for r in rungs if r[0] == to]
+        if not rungs:
+            raise UsageError(_("{level} is not a step above {current} on the ladder of {institution}").format(
+                level=to, current=last.level, institution=inst.name))
+    if not rungs:
+        raise UsageError(_("case {id} is at the last step plainte knows for {institution}").format(id=case_id, institution=inst.name))
+    level, step = rungs[0]
+    body = cat.institutions.get(step.body) if step.body else None
+    recipient = body.name if body is not None else inst.name
+    possible_from = last.answer_due + dt.timedelta(days=1)
+    dispute = _dispute_for(cat, inst, level)
+    if dispute is None:
+        return Escalation(case_id=case_id, from_level=last.level, level=level, dispute=None, body=step.body,
+                          recipient=recipient, answers=None, missing=(), warnings=(),
+                          message=_no_letter(level, body, recipient), possible_from=possible_from)
+    warnings: list[str] = []
+    answered = last.answered is not None
+    if not answered and today < possible_from:
+        if not now:
+            raise NotYetError(_("{recipient} has until {due} to answer your letter of {date}: you can escalate from {start} on. If the answer has come, record it with plainte cases update {id} --answered DATE; to escalate now anyway, add --now.").format(
+                recipient=last.recipient, due=_format_day(last.answer_due), date=_format_day(last.sent or last.letter_date),
+                start=_format_day(possible_from), id=case_id))
+        warnings.append(_("You escalate before the answer deadline of {date}: {body} may ask you to wait for that answer first.").format(
+            date=_format_day(last.answer_due), body=recipient))
+    if last.sent is None:
+        warnings.append(_("Your letter of {date} is not marked as sent: its date is taken as the sending date. Record the real day with plainte cases update {id} --sent DATE.").format(
+            date=_format_day(last.letter_date), id=case_id))
+    complaint_sent = first.sent or first.letter_date
+    country = inst.country
+    ladder = [(lvl, s.body or "") for lvl, s in rungs]
+    warnings += limit_warnings(next_step_limit(ladder, last.level, country, complaint_sent), complaint_sent, country, today)
+    if level == "mediation" and country == "FR" and _answered_step(detail.steps) is None:
+        after = add_months(complaint_sent, FR_NO_ANSWER_MONTHS)
+        if today < after:
+            warnings.append(_("In France, the mediator (médiateur) is seized after a refusal, or after 2 months without an answer to your written complaint: here from {date}.").format(
+                date=_format_day(after)))
+    answers = _answers(detail, dispute, step, cat, today, inst.id == OTHER)
+    problems = tuple(missing(answers, cat, today=today))
+    return Escalation(case_id=case_id, from_level=last.level, level=level, dispute=dispute.id, body=step.body,
+                      recipient=recipient, answers=answers, missing=problems, warnings=tuple(warnings), message="",
+                      possible_from=possible_from)
+
+
+def fill(escalation: Escalation, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The escalation's answers completed with what the person gave (e.g. {"facts": {"why-unsatisfied": ...}})."""
+    if escalation.answers is None:
+        raise UsageError(escalation.message)
+    out = copy.deepcopy(escalation.answers)
+    for key, value in given.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key].update(value)
+        else:
+            out[key] = value
+    return out
