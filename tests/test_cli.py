@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner

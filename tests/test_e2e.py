@@ -6,10 +6,8 @@ import os
 import re
 import stat
 import sys
-from pathlib import Path
 
 import pexpect
-import pytest
 
 from plainte.i18n import translations
 

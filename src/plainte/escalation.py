@@ -162,8 +162,8 @@ def _evidence(detail: CaseDetail, dispute: Any, facts: Mapping[str, Any]) -> lis
         wanted.append("proof-of-sending")
     given = {e for s in detail.steps for e in (s.answers.get("evidence") or []) if isinstance(e, str)}
     wanted += [e for e in ("contract",) if e in given]
-    allowed = {r.evidence for r in dispute.evidence if applies(r.when, facts)}
-    return [e for e in wanted if e in allowed]
+    allowed = [r.evidence for r in dispute.evidence if applies(r.when, facts)]  # the dispute's order
+    return [e for e in allowed if e in wanted]
 
 
 def _recipient(base: Mapping[str, Any], step: Any, other: bool) -> Optional[dict[str, Any]]:

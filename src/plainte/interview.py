@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Optional
 
-from plainte import fields
+from plainte import fields, identifiers
 from plainte.catalog import OTHER, Catalogue, applies
 from plainte.errors import AnswersError, FieldError, Problem
 from plainte.i18n import LANGUAGES, _, pick
 from plainte.models import (
     INSTITUTION_KINDS,
-    SEGMENTS,
-    SENDING_MODES,
-    WRITER_ROLES,
     Address,
     Case,
     Institution,
@@ -245,11 +242,11 @@ def parse_slot(slot: Slot, raw: Any, answers: Mapping[str, Any]) -> Any:
         return fields.parse_choice(raw, field=slot.key, choices=[c[0] for c in slot.choices])
     if slot.type == "postal-code":
         country = get(answers, slot.country_key) or "BE"
-        return fields.parse_postal_code(raw, field=slot.key, country=str(country))
+        return identifiers.parse_postal_code(raw, field=slot.key, country=str(country))
     if slot.type == "text":
         return fields.parse_text(raw, field=slot.key, multiline=slot.multiline)
     if slot.type == "phone":  # validated, then kept as the person wrote it (spaces help the reader)
-        fields.parse_phone(raw, field=slot.key)
+        identifiers.parse_phone(raw, field=slot.key)
         return fields.parse_text(raw, field=slot.key, max_length=40)
     return fields.parse(slot.type, raw, field=slot.key)
 

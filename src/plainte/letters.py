@@ -122,7 +122,7 @@ def environment(fmt: str, lang: str) -> SandboxedEnvironment:
 
 
 def _format_iban(value: str) -> str:
-    from plainte.fields import format_iban
+    from plainte.identifiers import format_iban
 
     return format_iban(value)
 

@@ -16,7 +16,6 @@ from functools import lru_cache
 from io import BytesIO
 from typing import Any, Optional
 
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -167,17 +166,30 @@ Row = list[tuple[float, str, str]]  # the runs of one printed line: (x offset, f
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Wrap one hard line to a width; a word longer than the width is cut where it must be."""
-    out: list[str] = []
-    for line in simpleSplit(text, font, size, width) or [""]:
-        while len(line) > 1 and pdfmetrics.stringWidth(line, font, size) > width:
-            cut = len(line) - 1
-            while cut > 1 and pdfmetrics.stringWidth(line[:cut], font, size) > width:
+    """Wrap one hard line to a width, breaking only at ordinary spaces: the no-break spaces Babel puts
+    in amounts and dates ("245,80 €", "€ 1.234,50") keep them whole. A word longer than the width
+    is cut where it must be."""
+    measure = pdfmetrics.stringWidth
+    space = measure(" ", font, size)
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0.0
+    for word in text.split(" "):
+        w = measure(word, font, size)
+        if current and used + space + w > width:
+            lines.append(" ".join(current))
+            current, used = [], 0.0
+        while w > width and len(word) > 1:  # an IBAN without spaces, a long URL
+            cut = max(1, int(len(word) * width / w))
+            while cut > 1 and measure(word[:cut], font, size) > width:
                 cut -= 1
-            out.append(line[:cut])
-            line = line[cut:]
-        out.append(line)
-    return out
+            lines.append(word[:cut])
+            word = word[cut:]
+            w = measure(word, font, size)
+        current.append(word)
+        used += (space if len(current) > 1 else 0.0) + w
+    lines.append(" ".join(current))
+    return lines
 
 
 def _rows(para: Para, width: float) -> list[Row]:
@@ -295,7 +307,10 @@ def _draw(canvas: Canvas, pages: list[Page]) -> None:
 
 
 def _canvas(buffer: BytesIO, title: str, language: str) -> Canvas:
-    canvas = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), initialFontName=REGULAR, initialFontSize=BODY_SIZE, lang=LOCALES.get(language, "en").replace("_", "-"))
+    """A canvas whose metadata holds a title and the creator, and nothing about the person."""
+    register_fonts()
+    canvas = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), initialFontName=REGULAR, initialFontSize=BODY_SIZE,
+                    lang=LOCALES.get(language, "en_GB").replace("_", "-"))
     canvas.setTitle(title)
     canvas.setCreator("plainte")
     canvas.setAuthor("")

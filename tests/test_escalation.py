@@ -1,0 +1,193 @@
+"""Escalation: a case walked up its ladder, refused before the answer deadline, warned near the one-year limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from plainte.cases import open_store, record_letter, show_case, update_case
+from plainte.compose import render_letter
+from plainte.errors import ExitCode, NotYetError, UsageError
+from plainte.escalation import fill, next_letter, next_step_limit
+from plainte.interview import build_case, missing
+from plainte.plan import make_plan
+
+D = dt.date
+
+SENDER = {"name": "Thomas Jacobs", "street": "Rue Saint-Gilles 27", "postal_code": "4000", "city": "Liège", "country": "BE",
+          "email": "thomas.jacobs@example.be"}
+
+
+def complaint(institution="stellantis-fs-belux", date="2026-12-18", sending="email", product="credit", **extra) -> dict:
+    answers = {
+        "institution": institution, "dispute": "complaint", "language": "en", "date": date, "sending": sending,
+        "writer_role": "consumer", "sender": dict(SENDER), "references": {"contract_number": "SFS-BE-2024-118573"},
+        "facts": {"subject": "Instalment taken twice", "product": product, "facts-date": "2026-09-05",
+                  "description": "The September instalment was debited twice.", "expectation": "A refund of €312.45.",
+                  "amount": "312,45"},
+        "evidence": ["contract"],
+    }
+    if institution == "stellantis-fs-belux":
+        answers["segment"] = "private"
+    answers.update(extra)
+    return answers
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "cases.sqlite3")
+    yield s
+    s.close()
+
+
+def write(store, cat, answers, today, case_id=None, sent=None):
+    """What `plainte render` / `cases escalate` do: build, plan, (write), record."""
+    case = build_case(answers, cat, today=today)
+    plan = make_plan(case, cat)
+    cid, _ = record_letter(store, case, plan, [Path(f"{case.dispute.id}.txt")], answers, case_id=case_id, sent=sent)
+    return cid, case, plan
+
+
+def test_stellantis_case_walked_from_complaint_to_ombudsfin(store, cat):
+    # 1. the complaint, sent by e-mail on Friday 18 December 2026
+    case_id, case, plan = write(store, cat, complaint(), D(2026, 12, 18), sent=D(2026, 12, 18))
+    assert plan.acknowledge_due == D(2026, 12, 28)  # 5 business days: 25 December is a holiday
+    assert plan.answer_due == D(2027, 1, 18)  # one month
+    # 2. too early: refused with the date it becomes possible
+    with pytest.raises(NotYetError) as info:
+        next_letter(store, case_id, cat, D(2027, 1, 18))
+    assert info.value.exit_code == ExitCode.NOT_YET == 6
+    assert "18 January 2027" in str(info.value) and "19 January 2027" in str(info.value) and "--now" in str(info.value)
+    # ... unless now, with a warning
+    early = next_letter(store, case_id, cat, D(2027, 1, 5), now=True)
+    assert early.level == "complaint-review" and any("before the answer deadline" in w for w in early.warnings)
+    # 3. after the deadline without an answer: why-unsatisfied must come from the person
+    esc = next_letter(store, case_id, cat, D(2027, 1, 19))
+    assert (esc.level, esc.dispute, esc.body) == ("complaint-review", "complaint-review", None)
+    assert esc.possible_from == D(2027, 1, 19)
+    assert [p.field for p in esc.missing] == ["facts.why-unsatisfied"]
+    assert esc.answers["facts"]["answer-received"] is False and "answer-date" not in esc.answers["facts"]
+    # 4. the answer came (a refusal): an answer counts as now, and its text says why
+    update_case(store, case_id, answered=D(2027, 1, 12), outcome="You refuse to refund the second debit.", reference="PL-2027-0042")
+    esc = next_letter(store, case_id, cat, D(2027, 1, 13))
+    f = esc.answers["facts"]
+    assert f == {"subject": "Instalment taken twice", "complaint-date": "2026-12-18", "answer-received": True,
+                 "answer-date": "2027-01-12", "expectation": "A refund of €312.45.",
+                 "why-unsatisfied": "You refuse to refund the second debit."}
+    assert esc.answers["evidence"] == ["complaint-copy", "institution-answer", "proof-of-sending"]
+    assert esc.answers["references"] == {"contract_number": "SFS-BE-2024-118573", "file_number": "PL-2027-0042"}
+    assert esc.answers["date"] == "2027-01-13" and esc.answers["sender"] == SENDER and esc.missing == ()
+    review_id, review, review_plan = write(store, cat, esc.answers, D(2027, 1, 13), case_id=case_id, sent=D(2027, 1, 13))
+    assert review_id == case_id
+    assert review.recipient.service.startswith("Complaints department")
+    text = render_letter(review, cat, "txt", review_plan)
+    assert "18 December 2026" in text and "12 January 2027" in text and "PL-2027-0042" in text
+    # 5. the review's answer deadline (14 days asked, the step has none) passes without an answer
+    assert review_plan.answer_due == D(2027, 1, 27)
+    with pytest.raises(NotYetError):
+        next_letter(store, case_id, cat, D(2027, 1, 27))
+    esc = next_letter(store, case_id, cat, D(2027, 1, 28))
+    assert (esc.level, esc.dispute, esc.body) == ("mediation", "mediation-request", "ombudsfin")
+    f = esc.answers["facts"]
+    assert f["complaint-date"] == "2026-12-18" and f["answer-received"] is True and f["answer-date"] == "2027-01-12"
+    assert f["answer-summary"] == "You refuse to refund the second debit."
+    assert f["description"] == "The September instalment was debited twice." and f["product"] == "credit"
+    assert f["amount"] == "312,45" and f["court-case"] is False
+    assert esc.answers["evidence"] == ["complaint-copy", "proof-of-sending", "institution-answer", "contract"]
+    assert esc.missing == () and esc.warnings == ()
+    mediation_id, mediation, _plan = write(store, cat, esc.answers, D(2027, 1, 28), case_id=case_id, sent=D(2027, 1, 28))
+    assert mediation.recipient.name.startswith("Ombudsfin") and mediation.institution.id == "stellantis-fs-belux"
+    detail = show_case(store, case_id)
+    assert [s.level for s in detail.steps] == ["complaint", "complaint-review", "mediation"]
+    assert [s.status for s in detail.steps] == ["escalated", "escalated", "sent"]
+    assert detail.summary.status == "escalated"
+    # 6. after the ombudsman: the regulator, reported through ConsumerConnect, no letter
+    reg = next_letter(store, case_id, cat, D(2027, 3, 1))
+    assert reg.level == "regulator" and reg.answers is None and not reg.has_letter
+    assert "consumerconnect.be" in reg.message and "Economic Inspection" in reg.message
+    with pytest.raises(UsageError):
+        fill(reg, {})
+
+
+def test_belfius_review_goes_to_the_negotiator_then_ombudsfin(store, cat):
+    case_id, _case, plan = write(store, cat, complaint("belfius", date="2026-12-18", sending="registered"), D(2026, 12, 18),
+                                 sent=D(2026, 12, 18))
+    assert plan.acknowledge_due is None and not plan.answer_from_catalogue
+    esc = next_letter(store, case_id, cat, plan.answer_due + dt.timedelta(days=1))
+    answers = fill(esc, {"facts": {"why-unsatisfied": "No answer to date."}})
+    assert missing(answers, cat, today=D(2027, 1, 20)) == []
+    _id, review, _ = write(store, cat, answers, D(2027, 1, 20), case_id=case_id, sent=D(2027, 1, 20))
+    assert review.recipient.service == "Negotiator"
+    update_case(store, case_id, answered=D(2027, 2, 1), outcome="The fees stay.")
+    esc = next_letter(store, case_id, cat, D(2027, 2, 2))
+    assert esc.body == "ombudsfin" and esc.answers["facts"]["answer-summary"] == "The fees stay."
+    assert "proof-of-sending" in esc.answers["evidence"]
+
+
+def test_collector_goes_straight_to_the_regulator(store, cat):
+    answers = complaint("intrum-be", sending="registered", product="other",
+                        recipient={"street": "Rue Example 1", "postal_code": "1080", "city": "Molenbeek-Saint-Jean", "country": "BE"})
+    case_id, _case, _plan = write(store, cat, answers, D(2026, 12, 18), sent=D(2026, 12, 18))
+    reg = next_letter(store, case_id, cat, D(2026, 12, 19))  # a report can be made at any time
+    assert reg.level == "regulator" and reg.body == "economic-inspection" and "consumerconnect.be" in reg.message
+
+
+def test_france_mediator_rules(store, cat):
+    answers = complaint("carrefour-banque", date="2027-01-04", sending="registered",
+                        recipient={"street": "1 rue Exemple", "postal_code": "91000", "city": "Évry", "country": "FR"})
+    del answers["references"]
+    case_id, _case, plan = write(store, cat, answers, D(2027, 1, 4), sent=D(2027, 1, 4))
+    # no internal review step at Carrefour Banque: straight to its médiateur
+    with pytest.raises(NotYetError):
+        next_letter(store, case_id, cat, D(2027, 2, 1))
+    esc = next_letter(store, case_id, cat, D(2027, 2, 1), now=True)
+    assert (esc.level, esc.body) == ("mediation", "carrefour-banque-mediateur")
+    assert any("2 months without an answer" in w and "4 March 2027" in w for w in esc.warnings)
+    # the médiateur's address is not in the catalogue: the person gives it
+    assert {"recipient.street", "recipient.postal_code", "recipient.city"} <= {p.field for p in esc.missing}
+    late = next_letter(store, case_id, cat, D(2027, 12, 1))
+    assert not any("2 months" in w for w in late.warnings)
+    assert any("médiateur" in w and "4 January 2028" in w for w in late.warnings)
+    assert any("More than one year" in w for w in next_letter(store, case_id, cat, D(2028, 1, 5)).warnings)
+    # after the médiateur: court, no letter
+    filled = fill(esc, {"recipient": {"street": "1 rue du Médiateur", "postal_code": "75001", "city": "Paris", "country": "FR"}})
+    write(store, cat, filled, D(2027, 3, 10), case_id=case_id, sent=D(2027, 3, 10))
+    court = next_letter(store, case_id, cat, D(2027, 6, 1))
+    assert court.level == "court" and court.answers is None and "court" in court.message
+
+
+def test_ombudsfin_one_year_warning(store, cat):
+    case_id, _case, _plan = write(store, cat, complaint(), D(2026, 12, 18), sent=D(2026, 12, 18))
+    update_case(store, case_id, answered=D(2027, 1, 12), outcome="Refused.")
+    assert next_step_limit([("complaint", ""), ("mediation", "ombudsfin")], "complaint", "BE", D(2026, 12, 18)) == D(2027, 12, 18)
+    quiet = next_letter(store, case_id, cat, D(2027, 10, 18), to="mediation")
+    assert quiet.warnings == ()
+    near = next_letter(store, case_id, cat, D(2027, 10, 20), to="mediation")  # 59 days before the limit
+    assert len(near.warnings) == 1 and "Ombudsfin" in near.warnings[0] and "18 December 2027" in near.warnings[0]
+    # the internal review does not stop the clock: warned there too
+    assert next_letter(store, case_id, cat, D(2027, 11, 1)).warnings == near.warnings
+    passed = next_letter(store, case_id, cat, D(2027, 12, 19), to="mediation")
+    assert "More than one year" in passed.warnings[0]
+
+
+def test_insurance_goes_to_the_insurance_ombudsman(store, cat):
+    case_id, _case, _plan = write(store, cat, complaint(product="insurance"), D(2026, 12, 18), sent=D(2026, 12, 18))
+    update_case(store, case_id, answered=D(2027, 1, 5), outcome="Claim refused.")
+    esc = next_letter(store, case_id, cat, D(2027, 11, 1), to="mediation")
+    assert esc.body == "ombudsman-insurance" and esc.warnings == ()  # no one-year rule known for it
+    case = build_case(esc.answers, cat, today=D(2027, 11, 1))
+    assert case.recipient.name.startswith("Ombudsman des Assurances")
+
+
+def test_refusals(store, cat):
+    case_id, _case, _plan = write(store, cat, complaint(), D(2026, 12, 18))
+    esc = next_letter(store, case_id, cat, D(2027, 1, 19))  # not marked as sent: its date is taken
+    assert any("not marked as sent" in w for w in esc.warnings)
+    with pytest.raises(UsageError):
+        next_letter(store, case_id, cat, D(2027, 1, 19), to="court")  # not on Stellantis's ladder
+    update_case(store, case_id, closed=D(2027, 1, 20))
+    with pytest.raises(UsageError, match="closed"):
+        next_letter(store, case_id, cat, D(2027, 2, 1))
+    assert esc.to_dict()["missing"][0]["field"] == "facts.why-unsatisfied"
