@@ -1,0 +1,411 @@
+"""What each command does: calls the core, then prints for people (rich) or as JSON for scripts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+from plainte.errors import ExitCode, UsageError
+from plainte.i18n import LANGUAGES, _, set_ui_language, ui_language
+
+STATE: dict[str, Any] = {"institutions": []}
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+
+
+def _text(value: Any, style: str = "") -> Any:
+    from rich.text import Text
+
+    return Text(str(value), style=style)  # user text is shown as text: markup stays inert
+
+
+def _print_json(data: Any) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _catalogue() -> Any:
+    from plainte.catalog import load
+
+    return load(STATE["institutions"])
+
+
+def _split_formats(value: str) -> list[str]:
+    from plainte.letters import FORMATS
+
+    formats = [f.strip().lower() for f in value.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise UsageError(_("--format: unknown format {format}; expected some of {formats}").format(
+            format=", ".join(bad) or "-", formats=", ".join(FORMATS)))
+    return list(dict.fromkeys(formats))
+
+
+def _lang_option(value: Optional[str], name: str) -> Optional[str]:
+    if value is not None and value not in LANGUAGES:
+        raise UsageError(_("{option}: expected one of {values}").format(option=name, values=", ".join(LANGUAGES)))
+    return value
+
+
+def cmd_institutions(institution_id: Optional[str], as_json: bool) -> None:
+    from plainte.views import institution_summary, institution_view
+
+    cat = _catalogue()
+    lang = ui_language()
+    if institution_id:
+        view = institution_view(cat.institution(institution_id), cat, lang)
+        if as_json:
+            return _print_json(view)
+        return _show_institution(view)
+    rows = [institution_summary(i, lang) for i in sorted(cat.institutions.values(), key=lambda i: (i.kind in ("ombudsman", "regulator", "mediator", "court"), i.name.lower()))]
+    if as_json:
+        return _print_json(rows)
+    from rich.table import Table
+
+    table = Table(title=_("Institutions"), show_lines=False)
+    for head in (_("id"), _("name"), _("kind"), _("country")):
+        table.add_column(head)
+    for r in rows:
+        table.add_row(_text(r["id"]), _text(r["name"]), _text(_kind(r["kind"])), _text(r["country"]))
+    _console().print(table)
+
+
+def _kind(kind: str) -> str:
+    from plainte.interview import kind_label
+
+    return kind_label(kind)
+
+
+def _level(level: str) -> str:
+    return {"complaint": _("Complaint"), "complaint-review": _("Internal review"), "mediation": _("Mediation"),
+            "regulator": _("Regulator"), "court": _("Court")}.get(level, level)
+
+
+def _channel_line(ch: dict[str, Any]) -> str:
+    kind = {"email": _("E-mail"), "postal": _("Letter"), "portal": _("Portal"), "form": _("Form"), "phone": _("Phone")}[ch["type"]]
+    seg = {"private": _("private customers"), "business": _("business customers")}.get(ch.get("segment", ""), "")
+    parts = [kind + (f" ({seg})" if seg else "") + ":"]
+    if ch.get("value"):
+        parts.append(ch["value"])
+    if ch["type"] == "postal":
+        if ch.get("attention"):
+            parts.append(_("Attn.") + " " + ch["attention"] + ",")
+        a = ch.get("address")
+        box = " " + _("box {number}").format(number=a["box"]) if a and a["box"] else ""
+        parts.append(f"{a['street']}{box}, {a['postal_code']} {a['city']} ({a['country']})" if a
+                     else _("address not known: you will be asked for it"))
+    if ch.get("hours_text"):
+        parts.append(f"[{ch['hours_text']}]")
+    if ch.get("note"):
+        parts.append(f"— {ch['note']}")
+    return " ".join(parts)
+
+
+def _show_institution(view: dict[str, Any]) -> None:
+    from plainte.views import period_text
+    from plainte.deadlines import Period
+
+    con = _console()
+    con.print(_text(f"{view['name']} ({view['id']})", "bold"))
+    con.print(_text(f"{_kind(view['kind'])} · {view['country']} · " + _("answers in: {languages}").format(languages=", ".join(view["languages"]))))
+    if view["description"]:
+        con.print(_text(view["description"]))
+    if view["asks_for"]:
+        con.print(_text(_("What to give in your letter:"), "bold"))
+        for a in view["asks_for"]:
+            con.print(_text(f"  • {a}"))
+    con.print(_text(_("Escalation ladder:"), "bold"))
+    for n, step in enumerate(view["ladder"], 1):
+        who = step.get("body_name") or step.get("service") or ""
+        extra = f" ({_('only for')} {step['only_for']})" if step.get("only_for") else ""
+        con.print(_text(f"  {n}. {_level(step['level'])}: {who}{extra}"))
+        for ch in step["channels"]:
+            con.print(_text(f"       {_channel_line(ch)}"))
+        for key, title in (("acknowledge", _("acknowledges within")), ("answer", _("answers within"))):
+            if step.get(key):
+                con.print(_text(f"       {title} {period_text(Period(**step[key]))}"))
+        if step.get("note"):
+            con.print(_text(f"       {step['note']}"))
+    for note in view["notes"]:
+        con.print(_text(f"! {note}"))
+    if view["source"]:
+        con.print(_text(_("Source: {ref} (checked {date})").format(ref=view["source"]["ref"], date=view["source"]["checked"]), "dim"))
+
+
+def cmd_disputes(dispute_id: Optional[str], institution_id: Optional[str], as_json: bool) -> None:
+    from plainte.views import dispute_summary, dispute_view
+
+    cat = _catalogue()
+    lang = ui_language()
+    if dispute_id:
+        view = dispute_view(cat.dispute(dispute_id), cat, lang)
+        if as_json:
+            return _print_json(view)
+        con = _console()
+        con.print(_text(f"{view['label']} ({view['id']})", "bold"))
+        con.print(_text(view["summary"]))
+        con.print(_text(_("Questions:"), "bold"))
+        for q in view["questions"]:
+            req = "" if q["required"] else " " + _("(optional)")
+            choices = f" [{', '.join(q['choices'])}]" if q.get("choices") else ""
+            con.print(_text(f"  {q['id']} ({q['type']}){choices}{req}: {q['label']}"))
+        con.print(_text(_("Evidence:"), "bold"))
+        for e in view["evidence"]:
+            con.print(_text(f"  {'*' if e['required'] else '-'} {e['label']} ({e['id']})"))
+        for w in view["warnings"]:
+            con.print(_text(f"! {w['text']}"))
+        return None
+    disputes = list(cat.disputes.values())
+    if institution_id:
+        disputes = cat.disputes_for(cat.institution(institution_id))
+    rows = [dispute_summary(d, lang) for d in disputes]
+    if as_json:
+        return _print_json(rows)
+    from rich.table import Table
+
+    table = Table(title=_("Disputes"))
+    for head in (_("id"), _("dispute"), _("when to choose it")):
+        table.add_column(head)
+    for r in rows:
+        table.add_row(_text(r["id"]), _text(r["label"]), _text(r["summary"]))
+    _console().print(table)
+    return None
+
+
+def cmd_evidence(dispute_id: str, institution_id: Optional[str], as_json: bool) -> None:
+    from plainte.views import checklist
+
+    cat = _catalogue()
+    lang = ui_language()
+    dispute = cat.dispute(dispute_id)
+    if institution_id:
+        inst = cat.institution(institution_id)
+        if dispute.id not in {d.id for d in cat.disputes_for(inst)}:
+            raise UsageError(_("the dispute {dispute} does not apply to {institution}").format(dispute=dispute.id, institution=inst.name))
+    rows = checklist(dispute, cat, lang)
+    if as_json:
+        return _print_json({"dispute": dispute.id, "items": rows})
+    con = _console()
+    for r in rows:
+        head = _("Required") if r["required"] else _("Recommended")
+        cond = " " + _("(in some cases)") if r["conditional"] else ""
+        con.print(_text(f"[{head}{cond}] {r['label']}", "bold"))
+        con.print(_text("  " + _("Good proof: {text}").format(text=r["valid"])))
+        if r["invalid"]:
+            con.print(_text("  " + _("Not enough: {text}").format(text=r["invalid"])))
+        con.print(_text("  " + _("How to get it: {text}").format(text=r["obtain"])))
+    return None
+
+
+def _advice(case: Any, plan: Any, cat: Any) -> None:
+    """Tell the person (not the letter) what is missing, what to wait for, and what to watch."""
+    from plainte.i18n import pick
+    from plainte.letters import format_day
+
+    con = _console(stderr=True)
+    lang = ui_language()
+    for w in plan.waits:
+        con.print(_text(_("Wait: {reason} Send it on {date} at the earliest.").format(reason=pick(w.reason, lang), date=format_day(w.until, lang)), "yellow"))
+    for eid in plan.missing:
+        e = cat.evidence[eid]
+        con.print(_text(_("Missing proof: {label}. Good proof: {valid} How to get it: {obtain}").format(
+            label=pick(e.label, lang), valid=pick(e.valid, lang), obtain=pick(e.obtain, lang)), "yellow"))
+    for w in plan.warnings:
+        con.print(_text("! " + pick(w.text, lang)))
+    if plan.copy_to_creditor:
+        con.print(_text(_("Send a copy of this letter to the creditor too: the letter says so.")))
+    con.print(_text(_("An answer is due by {date}.").format(date=format_day(plan.answer_due, lang))))
+    if plan.next_step is not None:
+        who = plan.next_body.name if plan.next_body else pick(plan.next_step.service, lang)
+        con.print(_text(_("Without a satisfying answer, the next step is: {step} ({who}).").format(step=_level(plan.next_step.level), who=who)))
+    con.print(_text(_("plainte is not a lawyer: it helps you write; check the letter before you send it."), "dim"))
+
+
+def cmd_render(answers_path: Path, out_dir: Path, formats: str, lang: Optional[str], to_stdout: bool, force: bool, quiet: bool) -> None:
+    from plainte.answers import load_answers
+    from plainte.compose import render_formats, render_letter
+    from plainte.interview import build_case
+    from plainte.outputs import letter_stem, write_letter
+    from plainte.plan import make_plan
+
+    fmts = _split_formats(formats)
+    _lang_option(lang, "--lang")
+    answers = load_answers(answers_path)
+    if lang:
+        answers["language"] = lang
+    cat = _catalogue()
+    case = build_case(answers, cat)
+    plan = make_plan(case, cat)
+    if not quiet:
+        _advice(case, plan, cat)
+    if to_stdout:
+        sys.stdout.write(render_letter(case, cat, fmts[0], plan))
+        return
+    files = render_formats(case, cat, fmts)
+    stem = letter_stem(case.date, case.institution.id, case.dispute.id, case.language)
+    for path in write_letter(out_dir, stem, files, force=force):
+        print(str(path))
+
+
+def cmd_deadline(start: str, business_days: Optional[int], months: Optional[int], country: str, as_json: bool) -> None:
+    from plainte.deadlines import COUNTRIES, add_business_days, add_months
+    from plainte.fields import parse_date
+
+    day = parse_date(start, field="--from")
+    if (business_days is None) == (months is None):
+        raise UsageError(_("give exactly one of --business-days or --months"))
+    if country not in COUNTRIES:
+        raise UsageError(_("{option}: expected one of {values}").format(option="--country", values=", ".join(COUNTRIES)))
+    if business_days is not None and business_days < 0 or months is not None and months < 0:
+        raise UsageError(_("the number of days or months must not be negative"))
+    result = add_business_days(day, business_days, country) if business_days is not None else add_months(day, months or 0)
+    if as_json:
+        return _print_json({"from": day.isoformat(), "business_days": business_days, "months": months, "country": country, "date": result.isoformat()})
+    print(result.isoformat())
+    return None
+
+
+def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, postage: str, interest: str,
+              interest_rate: Optional[str], since: Optional[str], until: Optional[str], collection_fees: str, debt_type: str, as_json: bool) -> None:
+    from plainte.costs import DEBT_TYPES, Claim, check_costs
+    from plainte.fields import parse_date, parse_money
+    from plainte.letters import format_money
+
+    if debt_type not in DEBT_TYPES:
+        raise UsageError(_("{option}: expected one of {values}").format(option="--debt-type", values=", ".join(DEBT_TYPES)))
+    money = lambda v, f: parse_money(v, field=f)  # noqa: E731
+    rate = None
+    if interest_rate:
+        rate = parse_money(interest_rate.rstrip("% "), field="--interest-rate")
+    start = parse_date(since, field="--since") if since else None
+    end = parse_date(until, field="--until") if until else (dt.date.today() if start else None)
+    per_reminder = money(reminder_fee, "--reminder-fee")
+    claim = Claim(balance=money(balance, "--balance"), damages=money(damages, "--damages"), reminders=reminders,
+                  reminder_fees=per_reminder * reminders, reminder_postage=money(postage, "--postage"),
+                  interest=money(interest, "--interest"), interest_rate=rate, since=start, until=end,
+                  collection_fees=money(collection_fees, "--collection-fees"), debt_type=debt_type)
+    result = check_costs(claim)
+    lines = [{"item": ln.item, "claimed": str(ln.claimed), "allowed": None if ln.allowed is None else str(ln.allowed),
+              "excess": None if ln.excess is None else str(ln.excess), "law": ln.law, "note": ln.note} for ln in result.lines]
+    if as_json:
+        return _print_json({"applies": result.applies, "reason": result.reason, "lines": lines,
+                            "total_claimed": str(result.total_claimed),
+                            "total_allowed": None if result.total_allowed is None else str(result.total_allowed),
+                            "total_excess": str(result.total_excess)})
+    from rich.table import Table
+
+    lang = ui_language()
+    fm = lambda v: "—" if v is None else format_money(v, lang)  # noqa: E731
+    names = {"damages": _("Damages (penalty clause)"), "reminder-fees": _("Reminder fees"), "interest": _("Interest"),
+             "collection-fees": _("Collection agency fees")}
+    notes = {"rate-unverified": _("rate not verified: no cap asserted"), "consumer-credit": _("consumer credit: caps not established"),
+             "not-applicable": _("Book XIX does not apply")}
+    table = Table(title=_("Costs claimed and legal maximum"))
+    for head in (_("item"), _("claimed"), _("allowed"), _("excess"), _("law")):
+        table.add_column(head)
+    for ln in result.lines:
+        table.add_row(_text(names[ln.item]), _text(fm(ln.claimed)), _text(fm(ln.allowed)), _text(fm(ln.excess)),
+                      _text(notes.get(ln.note or "", ln.law)))
+    con = _console()
+    con.print(table)
+    con.print(_text(_("Total excess: {amount}").format(amount=fm(result.total_excess)), "bold"))
+    return None
+
+
+def _written(case: Any, plan: Any, cat: Any, formats: list[str], out_dir: Path, force: bool) -> list[Path]:
+    from plainte.compose import render_formats
+    from plainte.outputs import letter_stem, write_letter
+
+    files = render_formats(case, cat, formats)
+    stem = letter_stem(case.date, case.institution.id, case.dispute.id, case.language)
+    return write_letter(out_dir, stem, files, force=force)
+
+
+def _no_terminal(given: dict[str, Any], cat: Any) -> UsageError:
+    from plainte.interview import missing
+
+    problems = missing(given, cat, today=dt.date.today())
+    lines = [_("plainte new needs a terminal to ask its questions, and there is none here.")]
+    if problems:
+        lines.append(_("Missing or invalid answers:"))
+        lines += [f"  - {p}" for p in problems]
+    lines.append(_("Write the answers in a file and run: plainte render ANSWERS (see examples/), or run plainte new --answers FILE in a terminal."))
+    return UsageError("\n".join(lines))
+
+
+def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answers: Optional[Path],
+            out_dir: Optional[Path], formats: Optional[str], lang_given: bool) -> int:
+    from plainte.answers import dump_answers, load_answers
+    from plainte.drafts import DraftStore
+    from plainte.interview import build_case
+    from plainte.plan import make_plan
+    from plainte.wizard import Stop, Wizard
+
+    cat = _catalogue()
+    given: dict[str, Any] = load_answers(answers_file) if answers_file else {}
+    fmts = _split_formats(formats) if formats else None
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise _no_terminal(given, cat)
+    from plainte.prompts import make_asker
+
+    asker = make_asker(plain)
+    store = DraftStore()
+    done: list[str] = []
+    draft = store.load()
+    if resume and draft is None:
+        raise UsageError(_("there is no draft to resume; run plainte new"))
+    if draft is not None and not resume and not answers_file:
+        resume = asker.confirm(_("You have a draft from {date}. Do you want to continue it?").format(date=draft["saved"].replace("T", " ")), True, False) is True
+    if resume and draft is not None:
+        given = {**draft["answers"], **given}
+        done = list(draft.get("done", []))
+        if not lang_given and draft.get("ui_lang") in LANGUAGES:
+            set_ui_language(draft["ui_lang"])
+    wizard = Wizard(cat, asker, answers=given, done=done, draft=store)
+    try:
+        result = wizard.run(ask_language=not resume, ask_output=out_dir is None and fmts is None, from_file=answers_file is not None)
+    except KeyboardInterrupt:
+        asker.say(_("Interrupted. Your answers are kept: run plainte new to continue."))
+        return ExitCode.INTERRUPTED
+    except Stop as stop:
+        asker.say(str(stop))
+        return ExitCode.OK
+    case = build_case(result.answers, cat)
+    plan = make_plan(case, cat)
+    paths = _written(case, plan, cat, fmts or result.formats, out_dir or Path(result.out_dir).expanduser(), False)
+    if save_answers:
+        dump_answers(result.answers, save_answers)
+        asker.say(_("Answers saved in {path}").format(path=save_answers))
+    store.delete()
+    asker.say(_("Your letter is ready:"), "title")
+    for p in paths:
+        asker.say(f"  {p}")
+    _next_steps(asker, case, plan, cat)
+    return ExitCode.OK
+
+
+def _next_steps(asker: Any, case: Any, plan: Any, cat: Any) -> None:
+    from plainte.i18n import pick
+    from plainte.letters import format_day
+
+    lang = ui_language()
+    asker.say(_("What happens next:"), "title")
+    if case.sending == "registered":
+        asker.say("  " + _("Send it by registered post and keep the receipt: it proves the date you sent it."))
+    if plan.copy_to_creditor:
+        asker.say("  " + _("Send a copy of this letter to the creditor too: the letter says so."))
+    for eid in plan.missing:
+        asker.say("  " + _("Send the missing document as soon as you have it: {label}.").format(label=pick(cat.evidence[eid].label, lang)))
+    asker.say("  " + _("An answer is due by {date}.").format(date=format_day(plan.answer_due, lang)))
+    if plan.next_step is not None:
+        who = plan.next_body.name if plan.next_body else pick(plan.next_step.service, lang)
+        asker.say("  " + _("If no answer comes by then, or it does not solve the problem, the next step is: {step} ({who}).").format(
+            step=_level(plan.next_step.level), who=who))
+    asker.say("  " + _("plainte is not a lawyer: it helps you write; check the letter before you send it."))
