@@ -398,3 +398,62 @@ def test_purge_closed_before_and_everything(store, cat):
     assert purge(store) == 2
     assert list_cases(store) == [] and store.query("SELECT count(*) FROM steps")[0][0] == 0
     assert cases.default_path().name == "cases.sqlite3"
+
+
+def test_record_letters_in_one_transaction(store, cat):
+    built = []
+    for name in ("Ann One", "Bob Two", "Cy Three"):
+        answers = stellantis(sender={"name": name})
+        case = build_case(answers, cat, today=D(2026, 12, 1))
+        built.append((case, make_plan(case, cat), [Path(f"{name}.txt")], answers))
+    ids = cases.record_letters(store, built)
+    assert len({case_id for case_id, _ in ids}) == 3
+    assert sorted(s.who for s in list_cases(store)) == ["Ann One", "Bob Two", "Cy Three"]
+
+
+# -- the commands (skipped until `plainte cases` is wired into cli.py) ----------------------------------------------
+
+
+def test_cli_cases_commands(tmp_path, monkeypatch):
+    from plainte import commands
+
+    if not hasattr(commands, "cmd_cases_list"):
+        pytest.skip("plainte cases is not wired into the CLI yet")
+    from typer.testing import CliRunner
+
+    from plainte.answers import dump_answers
+    from plainte.cli import build_app, setup_language
+
+    def invoke(*args):
+        setup_language(list(args))
+        return CliRunner().invoke(build_app(), list(args))
+
+    db = tmp_path / "mine.sqlite3"
+    monkeypatch.setenv("PLAINTE_DB", str(db))
+    answers = tmp_path / "complaint.yaml"
+    dump_answers(stellantis(), answers)
+    out = tmp_path / "out"
+    assert invoke("render", str(answers), "-o", str(out), "-q", "--no-record").exit_code == 0
+    assert json.loads(invoke("cases", "--json").stdout) == []
+    result = invoke("render", str(answers), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(invoke("cases", "--json").stdout)
+    assert (row["id"], row["status"], row["next_kind"]) == (1, "draft", "send")
+    assert mode(db) == 0o600
+    shown = json.loads(invoke("cases", "update", "1", "--sent", "18/12/2026", "--json").stdout)
+    assert shown["steps"][0]["acknowledge_due"] == "2026-12-28" and "answers" not in shown["steps"][0]
+    [due] = json.loads(invoke("cases", "due", "--today", "2026-12-29", "--json").stdout)
+    assert due["situation"] == "no-acknowledgement"
+    early = invoke("cases", "escalate", "1", "--today", "2027-01-18", "-o", str(out))
+    assert early.exit_code == ExitCode.NOT_YET
+    incomplete = invoke("cases", "escalate", "1", "--today", "2027-01-19", "-o", str(out))
+    assert incomplete.exit_code == ExitCode.INVALID_INPUT
+    more = tmp_path / "more.yaml"
+    dump_answers({"facts": {"why-unsatisfied": "No answer to date."}}, more)
+    done = invoke("cases", "escalate", "1", "--today", "2027-01-19", "-o", str(out), "--answers", str(more), "-q", "--json")
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["recorded_in"] == 1
+    assert json.loads(invoke("cases", "show", "1", "--json").stdout)["steps"][1]["dispute"] == "complaint-review"
+    assert invoke("cases", "purge").exit_code == ExitCode.USAGE
+    assert json.loads(invoke("cases", "purge", "1", "--json").stdout) == {"purged": 1}
+    assert b"Thomas Jacobs" not in db.read_bytes()

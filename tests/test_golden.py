@@ -27,8 +27,8 @@ UPDATE = os.environ.get("PLAINTE_UPDATE_GOLDEN") == "1"
 ENGLISH = {
     "the", "your", "you", "and", "with", "please", "payment", "subject", "dear", "faithfully", "enclosures",
     "from", "this", "that", "have", "which", "would", "should", "been", "paid", "claim", "letter", "receipt",
-    "answer", "reference", "account", "amount", "sincerely", "regards", "registered", "mail", "yours", "request",
-    "therefore", "will", "follow", "since", "date", "within", "days", "copy", "creditor", "debt", "mediation",
+    "answer", "reference", "account", "amount", "sincerely", "regards", "registered", "yours", "request",
+    "therefore", "will", "follow", "since", "within", "days", "copy", "creditor", "debt", "mediation",
     "court", "complaint", "ask", "asked", "received", "not", "any", "all", "our", "my", "we", "for", "by",
 }
 WORD = re.compile(r"[A-Za-zÀ-ÿ']+")

@@ -51,9 +51,15 @@ def test_placeholders_survive_translation(lang, domain):
 @pytest.mark.parametrize("lang", ["fr", "nl", "en"])
 @pytest.mark.parametrize("domain", ["messages", "letters"])
 def test_compiled_catalog_matches_po(lang, domain):
-    po = {m.id: m.string for m in catalog(lang, domain) if m.id}
+    def key(m):
+        return tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id
+
+    def value(m):
+        return tuple(m.string) if isinstance(m.string, (list, tuple)) else m.string
+
+    po = {key(m): value(m) for m in catalog(lang, domain) if m.id}
     with open(locales_dir() / lang / "LC_MESSAGES" / f"{domain}.mo", "rb") as fh:
-        mo = {m.id: m.string for m in read_mo(fh) if m.id}
+        mo = {key(m): value(m) for m in read_mo(fh) if m.id}
     assert po == mo, "run: python scripts/i18n.py compile"
 
 

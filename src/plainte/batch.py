@@ -190,11 +190,11 @@ class _CsvSource:
         self.targets = [_target(c) if c else None for c in self.columns]
         self.unknown_columns = tuple(c for c in self.columns if c and not known_column(c, cat))
 
-    def _records(self) -> Iterator[tuple[int, int, list[str]]]:
-        """(first line, last line, cells) of every record after the header; decoding errors name the line."""
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        """(first line, cells) of every record after the header; a broken file is a UsageError naming the line."""
         fh = open(self.path, encoding="utf-8-sig", newline="")
         try:
-            reader = csv.reader(fh, delimiter=self.delimiter)
+            reader = csv.reader(fh, delimiter=self.delimiter, strict=True)
             next(reader, None)
             while True:
                 start = reader.line_num + 1
@@ -203,12 +203,15 @@ class _CsvSource:
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    raise UsageError(_("{path}, line {line}: not valid CSV ({error})").format(path=self.path, line=start, error=exc)) from None
+                    why = (_("a quote (\") opens a cell and is never closed") if "end of data" in str(exc)
+                           else _("a quote (\") closes a cell but more text follows in the cell") if "expected after" in str(exc)
+                           else str(exc))
+                    raise UsageError(_("{path}, line {line}: not valid CSV: {error}").format(path=self.path, line=start, error=why)) from None
                 except UnicodeDecodeError:
                     raise UsageError(_("{path}, line {line}: not UTF-8 text; in your spreadsheet, save as \"CSV UTF-8\"").format(
                         path=self.path, line=start)) from None
                 if any(c.strip() for c in cells):  # blank lines and empty spreadsheet rows (;;;;) are not rows
-                    yield start, reader.line_num, cells
+                    yield start, cells
         except OSError as exc:
             raise _read_error(self.path, exc) from None
         finally:
@@ -221,12 +224,9 @@ class _CsvSource:
     def __iter__(self) -> Iterator[_Row]:
         width = len(self.columns)
         targets = self.targets
-        for start, end, cells in self._records():
+        for start, cells in self._records():
             if len(cells) < width or any(c.strip() for c in cells[width:]):
                 message = _("this row has {cells} cells but the first line names {columns} columns").format(cells=len(cells), columns=width)
-                if end > start:
-                    message += " " + _("(it runs from line {start} to line {end}: check for a quote that opens a cell and is never closed)").format(
-                        start=start, end=end)
                 yield _Row(start, None, [Problem("", message)])
                 continue
             answers: dict[str, Any] = {}
@@ -487,10 +487,11 @@ def _write_files(folder: Path, files: dict[str, bytes], force: bool) -> None:
 class _Engine:
     """Validates, names, renders and writes the letters of rows; one per process (the catalogue is loaded once)."""
 
-    def __init__(self, cat: Any, formats: list[str], folder: Path, force: bool, today: dt.date, threads: int = WRITE_THREADS) -> None:
+    def __init__(self, cat: Any, formats: list[str], folder: Path, force: bool, today: dt.date, threads: Optional[int] = None) -> None:
         self.cat, self.formats, self.folder, self.force, self.today = cat, formats, folder, force, today
-        self.threads = threads
+        self.threads = WRITE_THREADS if threads is None else threads
         self._pool: Optional[ThreadPoolExecutor] = None
+        self._existing: Optional[set[str]] = None
 
     def process(self, row: _Row, seen: dict[str, int]) -> _Result:
         """Validate one row and start writing its letters; `seen` maps the hashes met so far to their line."""
@@ -514,14 +515,31 @@ class _Engine:
             if first is not None:
                 return _Result(row.line, "duplicate", names=names, digest=digest, first_line=first)
             seen[digest] = row.line
-            todo = self.formats if self.force else [f for f, n in zip(self.formats, names) if not os.path.exists(self.folder / n)]
+            todo = self.formats if self.force else [f for f, n in zip(self.formats, names) if n not in self.existing()]
             if not todo:
                 return _Result(row.line, SKIPPED, names=names, digest=digest)
             rendered = render_formats(case, self.cat, todo)
         except Exception as exc:  # noqa: BLE001
             return _unexpected(row.line, exc)
         files = {f"{stem}.{fmt}": data for fmt, data in rendered.items()}
+        if not self.threads:
+            done: Future = Future()
+            try:
+                _write_files(self.folder, files, self.force)
+                done.set_result(None)
+            except OSError as exc:
+                done.set_exception(exc)
+            return _Result(row.line, OK, names=names, digest=digest, future=done)
         return _Result(row.line, OK, names=names, digest=digest, future=self.pool().submit(_write_files, self.folder, files, self.force))
+
+    def existing(self) -> set[str]:
+        """The letter files in the folder when the run started, read once (a stat per row is slow while writing).
+        A file written meanwhile by another run is still never replaced: write_atomic creates exclusively."""
+        if self._existing is None:
+            ends = tuple(f".{fmt}" for fmt in self.formats)
+            with os.scandir(self.folder) as entries:
+                self._existing = {e.name for e in entries if e.name.endswith(ends) and not e.name.startswith(".")}
+        return self._existing
 
     def pool(self) -> ThreadPoolExecutor:
         if self._pool is None:
@@ -631,12 +649,12 @@ class _Tally:
         self.tick()
 
     def tick(self, final: bool = False) -> None:
-        if self.progress is None:
-            return
         now = time.monotonic()
         if final or now - self._last >= PROGRESS_SECONDS:
             self._last = now
-            self.progress(self.done, self.total)
+            self.report.flush()
+            if self.progress is not None:
+                self.progress(self.done, self.total)
 
 
 def run_batch(
@@ -718,7 +736,10 @@ def _run_workers(engine: _Engine, source: Iterable[_Row], tally: _Tally, jobs: i
     from concurrent.futures import ProcessPoolExecutor
 
     _WORKER.clear()
-    _WORKER["engine"] = _Engine(engine.cat, engine.formats, engine.folder, engine.force, engine.today, threads=max(2, WRITE_THREADS // jobs))
+    worker = _Engine(engine.cat, engine.formats, engine.folder, engine.force, engine.today, threads=max(2, WRITE_THREADS // jobs))
+    if not engine.force:
+        worker._existing = engine.existing()  # the folder as it was before any worker wrote to it
+    _WORKER["engine"] = worker
     executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init)
     window: deque[Future] = deque()
     try:
@@ -753,7 +774,7 @@ def template_csv(dispute_id: str, institution_id: Optional[str] = None, catalogu
     opens it in columns without an import step. Write it as UTF-8 (text.encode("utf-8")).
     """
     from plainte.catalog import OTHER
-    from plainte.interview import WRITABLE_KINDS, get, put, slots
+    from plainte.interview import WRITABLE_KINDS, get, put, resolve_institution, slots
 
     cat = catalogue
     if cat is None:
@@ -764,10 +785,14 @@ def template_csv(dispute_id: str, institution_id: Optional[str] = None, catalogu
     example = _example_answers(dispute.id)
     base: dict[str, Any] = {"dispute": dispute.id}
     if institution_id == OTHER:
-        kind = next((k for k in dispute.kinds if k in WRITABLE_KINDS), None)
-        if kind is None:
-            raise UsageError(_("the dispute {dispute} does not apply to {institution}").format(dispute=dispute.id, institution=OTHER))
-        base.update(institution=OTHER, institution_kind=kind, institution_country=(dispute.countries or ("BE",))[0])
+        for kind, country in ((k, c) for k in dispute.kinds if k in WRITABLE_KINDS for c in (dispute.countries or ("BE", "FR", "CN"))):
+            trial = {"institution": OTHER, "institution_kind": kind, "institution_country": country}
+            inst = resolve_institution(trial, cat)
+            if inst is not None and dispute.id in {d.id for d in cat.disputes_for(inst)}:
+                base.update(trial)
+                break
+        else:
+            raise UsageError(_("the dispute {dispute} does not apply to {institution}").format(dispute=dispute.id, institution=_("another institution")))
     elif institution_id:
         inst = cat.institution(institution_id)
         if dispute.id not in {d.id for d in cat.disputes_for(inst)}:

@@ -43,10 +43,16 @@ class Report:
         self._fh.flush()
 
     def add(self, line: int, status: str, column: str = "", message: str = "", files: Iterable[str] = ()) -> None:
-        """One line of the report, flushed at once: a run killed later still leaves it on disk."""
+        """One line of the report (buffered: see flush)."""
         try:
             self._writer.writerow([safe_cell(line), safe_cell(status), safe_cell(column), safe_cell(message),
                                    safe_cell(", ".join(files))])
+        except OSError as exc:
+            raise OutputError(_("cannot write the report {path}: {error}").format(path=self.path, error=exc.strerror)) from None
+
+    def flush(self) -> None:
+        """Hand the lines written so far to the system: a run killed later still leaves them on disk."""
+        try:
             self._fh.flush()
         except OSError as exc:
             raise OutputError(_("cannot write the report {path}: {error}").format(path=self.path, error=exc.strerror)) from None

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,19 +199,19 @@ def open_store(path: Optional[Path] = None) -> CaseStore:
 
 
 def _set_wal(conn: sqlite3.Connection) -> None:
-    """WAL mode (persistent in the file); changing the mode can meet a lock the busy handler does not wait on."""
+    """WAL mode (it stays in the file). Switching can meet a lock the busy handler does not wait on: retry a
+    little. A file system without shared memory keeps the rollback journal: still safe, only less concurrent."""
     import time
 
-    for attempt in range(50):
+    for attempt in range(20):
         try:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() == "wal":
-                return
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            return
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
-        time.sleep(0.02 * (attempt + 1))
-    raise sqlite3.OperationalError("cannot switch to WAL mode")
+        time.sleep(0.01 * (attempt + 1))
+    conn.execute("PRAGMA journal_mode = WAL").fetchone()
 
 
 def _migrate(store: CaseStore) -> None:
@@ -598,41 +598,54 @@ def _same_matter(db: sqlite3.Connection, who: str, case: Any) -> Optional[int]:
     return None
 
 
-def record_letter(store: CaseStore, case: Any, plan: Any, files: Sequence[Path], answers: Mapping[str, Any], *,
-                  case_id: Optional[int] = None, sent: Optional[dt.date] = None) -> tuple[int, int]:
-    """Record a letter as a step: a new case for a first-level letter, else the case it escalates
-    (case_id, or the open case of the same person, institution and matter). Returns (case_id, step_id)."""
+def _insert(db: sqlite3.Connection, case: Any, plan: Any, files: Sequence[Path], answers: Mapping[str, Any],
+            case_id: Optional[int], sent: Optional[dt.date]) -> tuple[int, int]:
     who = who_of(case)
     now = dt.datetime.now().isoformat(timespec="seconds")
     stored = _plain(dict(answers))
     stored["date"] = case.date.isoformat()  # the letter's date, even when the answers left it to today
     payload = json.dumps(stored, ensure_ascii=False)
     paths = json.dumps([str(Path(p).resolve()) for p in files], ensure_ascii=False)
-    with store.write() as db:
-        if case_id is not None:
-            row = db.execute("SELECT institution FROM cases WHERE id = ?", (int(case_id),)).fetchone()
-            if row is None:
-                raise UnknownCaseError(_("there is no case {id}; see plainte cases").format(id=case_id))
-            if row["institution"] != case.institution.id:
-                raise UsageError(_("case {id} is with another institution").format(id=case_id))
-        elif case.level != LEVEL_ORDER[0]:
-            case_id = _same_matter(db, who, case)
-        if case_id is None:
-            cur = db.execute(
-                "INSERT INTO cases (who, institution, institution_name, country, created, ladder, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (who, case.institution.id, case.institution.name, case.institution.country, now,
-                 json.dumps(ladder_of(case)), now))
-            case_id = int(cur.lastrowid)
-        else:
-            db.execute("UPDATE cases SET updated = ? WHERE id = ?", (now, case_id))
+    if case_id is not None:
+        row = db.execute("SELECT institution FROM cases WHERE id = ?", (int(case_id),)).fetchone()
+        if row is None:
+            raise UnknownCaseError(_("there is no case {id}; see plainte cases").format(id=case_id))
+        if row["institution"] != case.institution.id:
+            raise UsageError(_("case {id} is with another institution").format(id=case_id))
+    elif case.level != LEVEL_ORDER[0]:
+        case_id = _same_matter(db, who, case)
+    if case_id is None:
         cur = db.execute(
-            "INSERT INTO steps (case_id, level, dispute, recipient, letter_date, sending, answers, files, acknowledge_due,"
-            " answer_due, sent, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (case_id, case.level, case.dispute.id, case.recipient.name, case.date.isoformat(), case.sending, payload, paths,
-             _iso(plan.acknowledge_due), plan.answer_due.isoformat(), _iso(sent), now))
-        step_id = int(cur.lastrowid)
+            "INSERT INTO cases (who, institution, institution_name, country, created, ladder, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (who, case.institution.id, case.institution.name, case.institution.country, now,
+             json.dumps(ladder_of(case)), now))
+        case_id = int(cur.lastrowid)
+    else:
+        db.execute("UPDATE cases SET updated = ? WHERE id = ?", (now, case_id))
+    cur = db.execute(
+        "INSERT INTO steps (case_id, level, dispute, recipient, letter_date, sending, answers, files, acknowledge_due,"
+        " answer_due, sent, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (case_id, case.level, case.dispute.id, case.recipient.name, case.date.isoformat(), case.sending, payload, paths,
+         _iso(plan.acknowledge_due), plan.answer_due.isoformat(), _iso(sent), now))
+    return int(case_id), int(cur.lastrowid)
+
+
+def record_letter(store: CaseStore, case: Any, plan: Any, files: Sequence[Path], answers: Mapping[str, Any], *,
+                  case_id: Optional[int] = None, sent: Optional[dt.date] = None) -> tuple[int, int]:
+    """Record a letter as a step: a new case for a first-level letter, else the case it escalates
+    (case_id, or the open case of the same person, institution and matter). Returns (case_id, step_id)."""
+    with store.write() as db:
+        ids = _insert(db, case, plan, files, answers, case_id, sent)
     _restrict(store.path)
-    return case_id, step_id
+    return ids
+
+
+def record_letters(store: CaseStore, letters: Iterable[tuple[Any, Any, Sequence[Path], Mapping[str, Any]]]) -> list[tuple[int, int]]:
+    """Record many letters (case, plan, files, answers) in one transaction, as record_letter does each (batch)."""
+    with store.write() as db:
+        ids = [_insert(db, case, plan, files, answers, None, None) for case, plan, files, answers in letters]
+    _restrict(store.path)
+    return ids
 
 
 def _redated(cat: Any, answers: Mapping[str, Any], sent: dt.date) -> Optional[tuple[Optional[dt.date], dt.date]]:
@@ -719,5 +732,5 @@ def purge(store: CaseStore, case_id: Optional[int] = None, closed_before: Option
 
 __all__ = [
     "CaseDetail", "CaseStore", "CaseSummary", "Due", "SCHEMA_VERSION", "StepInfo", "StoreError", "UnknownCaseError",
-    "due_cases", "list_cases", "open_store", "purge", "record_letter", "show_case", "update_case",
+    "due_cases", "list_cases", "open_store", "purge", "record_letter", "record_letters", "show_case", "update_case",
 ]

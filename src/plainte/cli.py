@@ -14,6 +14,13 @@ from plainte.commands import _console, _text
 from plainte.errors import ExitCode, PlainteError
 from plainte.i18n import LANGUAGES, _, detect_language, set_ui_language
 
+def _cmd(module: str, name: str) -> Any:
+    """A command body from a module imported only when that command runs (start-up stays fast)."""
+    import importlib
+
+    return getattr(importlib.import_module(f"plainte.{module}"), name)
+
+
 def _call(fn: Any, *args: Any) -> Any:
     """Run a command; a PlainteError becomes its translated message on stderr and its exit code."""
     try:
@@ -49,7 +56,7 @@ def build_app() -> typer.Typer:
         commands.STATE["institutions"] = list(institutions)
         commands.STATE["ui_lang_given"] = ui_lang is not None
         if ctx.invoked_subcommand is None:
-            raise typer.Exit(_call(commands.cmd_new, False, False, None, None, None, None, ui_lang is not None))
+            raise typer.Exit(_call(_cmd("new_command", "cmd_new"), False, False, None, None, None, None, ui_lang is not None))
 
     @app.command("new", help=_("Answer a few questions and get your letter (the wizard)."))
     def new_cmd(
@@ -59,8 +66,11 @@ def build_app() -> typer.Typer:
         save_answers: Optional[Path] = typer.Option(None, "--save-answers", help=_("Also save the answers in this file, to reuse them.")),
         out_dir: Optional[Path] = typer.Option(None, "--output", "-o", help=_("The folder to write the letter in.")),
         formats: Optional[str] = typer.Option(None, "--format", help=_("Formats, separated by commas: txt, md, html.")),
+        no_record: bool = typer.Option(False, "--no-record", help=_("Do not record the letter in your cases.")),
+        db: Optional[Path] = typer.Option(None, "--db", help=_("The case store (default: PLAINTE_DB, else cases.sqlite3 in plainte's data folder).")),
     ) -> None:
-        raise typer.Exit(_call(commands.cmd_new, plain, resume, answers, save_answers, out_dir, formats, bool(commands.STATE.get("ui_lang_given"))))
+        raise typer.Exit(_call(_cmd("new_command", "cmd_new"), plain, resume, answers, save_answers, out_dir, formats, bool(commands.STATE.get("ui_lang_given")),
+                               not no_record, db))
 
     @app.command("institutions", help=_("List the institutions, or show one's channels, deadlines and escalation ladder."))
     def institutions_cmd(
@@ -89,13 +99,16 @@ def build_app() -> typer.Typer:
     def render_cmd(
         answers: Path = typer.Argument(..., metavar="ANSWERS", help=_("The answers file.")),
         out_dir: Path = typer.Option(Path("."), "--output", "-o", help=_("The folder to write the letter in.")),
-        formats: str = typer.Option("txt", "--format", help=_("Formats, separated by commas: txt, md, html.")),
+        formats: str = typer.Option("txt", "--format", help=_("Formats, separated by commas: txt, md, html, pdf, eml.")),
         lang: Optional[str] = typer.Option(None, "--lang", help=_("Language of the letter: fr, nl or en (overrides the answers file).")),
         to_stdout: bool = typer.Option(False, "--stdout", help=_("Print the letter instead of writing a file.")),
         force: bool = typer.Option(False, "--force", help=_("Replace a letter of the same name instead of writing a new one.")),
         quiet: bool = typer.Option(False, "--quiet", "-q", help=_("Do not print the advice.")),
+        no_record: bool = typer.Option(False, "--no-record", help=_("Do not record the letter in your cases.")),
+        db: Optional[Path] = typer.Option(None, "--db", help=_("The case store (default: PLAINTE_DB, else cases.sqlite3 in plainte's data folder).")),
+        attach: Optional[list[Path]] = typer.Option(None, "--attach", metavar="FILE", help=_("A file to attach to the e-mail (eml format); repeat the option for several.")),
     ) -> None:
-        _call(commands.cmd_render, answers, out_dir, formats, lang, to_stdout, force, quiet)
+        _call(commands.cmd_render, answers, out_dir, formats, lang, to_stdout, force, quiet, not no_record, db, attach or [])
 
     @app.command("deadline", help=_("Compute a date: a number of business days or months after a date."))
     def deadline_cmd(
@@ -124,7 +137,92 @@ def build_app() -> typer.Typer:
     ) -> None:
         _call(commands.cmd_costs, balance, damages, reminders, reminder_fee, postage, interest, interest_rate, since, until, collection_fees, debt_type, as_json)
 
+    app.add_typer(_cases_app(), name="cases")
     return app
+
+
+def _cases_app() -> typer.Typer:
+    """plainte cases: the letters written, grouped by case, what is due, and the next step."""
+    db_help = _("The case store (default: PLAINTE_DB, else cases.sqlite3 in plainte's data folder).")
+    json_help = _("Print JSON for scripts.")
+    cases = typer.Typer(help=_("Follow your cases: the letters written, the dates that follow, and the next step."),
+                        invoke_without_command=True, no_args_is_help=False, rich_markup_mode=None)
+
+    @cases.callback()
+    def cases_main(
+        ctx: typer.Context,
+        open_only: bool = typer.Option(False, "--open", help=_("Only the cases that are not closed.")),
+        db: Optional[Path] = typer.Option(None, "--db", help=db_help),
+        as_json: bool = typer.Option(False, "--json", help=json_help),
+    ) -> None:
+        commands.STATE["db"] = db  # `plainte cases --db X show 3` as well as `plainte cases show 3 --db X`
+        if ctx.invoked_subcommand is None:
+            _call(_cmd("case_commands", "cmd_cases_list"), db, open_only, as_json)
+
+    @cases.command("show", help=_("Show a case: every letter, its dates and files."))
+    def show_cmd(
+        case_id: int = typer.Argument(..., metavar="ID", help=_("A case number.")),
+        with_answers: bool = typer.Option(False, "--answers", help=_("With --json: include the answers of each letter.")),
+        db: Optional[Path] = typer.Option(None, "--db", help=db_help),
+        as_json: bool = typer.Option(False, "--json", help=json_help),
+    ) -> None:
+        _call(_cmd("case_commands", "cmd_cases_show"), case_id, db or commands.STATE.get("db"), with_answers, as_json)
+
+    @cases.command("update", help=_("Record what happened to the case's latest letter, or close the case."))
+    def update_cmd(
+        case_id: int = typer.Argument(..., metavar="ID", help=_("A case number.")),
+        sent: Optional[str] = typer.Option(None, "--sent", metavar="DATE", help=_("The day you sent the letter.")),
+        acknowledged: Optional[str] = typer.Option(None, "--acknowledged", metavar="DATE", help=_("The day its receipt was acknowledged.")),
+        answered: Optional[str] = typer.Option(None, "--answered", metavar="DATE", help=_("The day the answer came.")),
+        outcome: Optional[str] = typer.Option(None, "--outcome", metavar="TEXT", help=_("What the answer says, in short (used in the next letter).")),
+        reference: Optional[str] = typer.Option(None, "--reference", metavar="TEXT", help=_("The reference the institution gave your complaint.")),
+        closed: bool = typer.Option(False, "--closed", help=_("Close the case (today).")),
+        reopen: bool = typer.Option(False, "--reopen", help=_("Open a closed case again.")),
+        db: Optional[Path] = typer.Option(None, "--db", help=db_help),
+        as_json: bool = typer.Option(False, "--json", help=json_help),
+    ) -> None:
+        _call(_cmd("case_commands", "cmd_cases_update"), case_id, db or commands.STATE.get("db"), sent, acknowledged, answered, outcome, reference, closed, reopen, as_json)
+
+    @cases.command("due", help=_("The cases whose next date has passed, and what to do now."))
+    def due_cmd(
+        today: Optional[str] = typer.Option(None, "--today", metavar="DATE", hidden=True),
+        db: Optional[Path] = typer.Option(None, "--db", help=db_help),
+        as_json: bool = typer.Option(False, "--json", help=json_help),
+    ) -> None:
+        _call(_cmd("case_commands", "cmd_cases_due"), db or commands.STATE.get("db"), today, as_json)
+
+    @cases.command("escalate", help=_("Write the next letter of a case (internal review, ombudsman), or say where to go next."))
+    def escalate_cmd(
+        case_id: int = typer.Argument(..., metavar="ID", help=_("A case number.")),
+        now: bool = typer.Option(False, "--now", help=_("Escalate before the answer deadline has passed.")),
+        to: Optional[str] = typer.Option(None, "--to", metavar="LEVEL", help=_("Skip to a higher step: complaint-review, mediation, regulator or court.")),
+        out_dir: Path = typer.Option(Path("."), "--output", "-o", help=_("The folder to write the letter in.")),
+        formats: str = typer.Option("txt", "--format", help=_("Formats, separated by commas: txt, md, html.")),
+        answers: Optional[Path] = typer.Option(None, "--answers", help=_("Answers to add or change in the next letter (YAML or JSON).")),
+        save_answers: Optional[Path] = typer.Option(None, "--save-answers", help=_("Save the next letter's answers in this file instead of writing it.")),
+        plain: bool = typer.Option(False, "--plain", help=_("Line-by-line questions with numbered choices, no colour (screen readers).")),
+        force: bool = typer.Option(False, "--force", help=_("Replace a letter of the same name instead of writing a new one.")),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help=_("Do not print the advice.")),
+        no_record: bool = typer.Option(False, "--no-record", help=_("Do not record the letter in your cases.")),
+        today: Optional[str] = typer.Option(None, "--today", metavar="DATE", hidden=True),
+        db: Optional[Path] = typer.Option(None, "--db", help=db_help),
+        as_json: bool = typer.Option(False, "--json", help=json_help),
+    ) -> None:
+        raise typer.Exit(_call(_cmd("case_commands", "cmd_cases_escalate"), case_id, db or commands.STATE.get("db"), now, to, out_dir, formats, answers, save_answers, plain,
+                               force, quiet, not no_record, today, as_json))
+
+    @cases.command("purge", help=_("Delete cases for good: one case, the cases closed before a date, or all."))
+    def purge_cmd(
+        case_id: Optional[int] = typer.Argument(None, metavar="ID", help=_("A case number.")),
+        closed_before: Optional[str] = typer.Option(None, "--closed-before", metavar="DATE", help=_("The cases closed before this day.")),
+        everything: bool = typer.Option(False, "--all", help=_("Every case.")),
+        yes: bool = typer.Option(False, "--yes", help=_("Do not ask for confirmation.")),
+        db: Optional[Path] = typer.Option(None, "--db", help=db_help),
+        as_json: bool = typer.Option(False, "--json", help=json_help),
+    ) -> None:
+        raise typer.Exit(_call(_cmd("case_commands", "cmd_cases_purge"), case_id, closed_before, everything, yes, db or commands.STATE.get("db"), as_json))
+
+    return cases
 
 
 def _early_ui_lang(args: list[str]) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Optional
 
-from plainte.errors import ExitCode, UsageError
-from plainte.i18n import LANGUAGES, _, set_ui_language, ui_language
+from plainte.errors import UsageError
+from plainte.i18n import LANGUAGES, _, ui_language
 
 STATE: dict[str, Any] = {"institutions": []}
 
@@ -38,7 +39,7 @@ def _catalogue() -> Any:
 
 
 def _split_formats(value: str) -> list[str]:
-    from plainte.letters import FORMATS
+    from plainte.letters import OUTPUT_FORMATS as FORMATS
 
     formats = [f.strip().lower() for f in value.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
@@ -228,30 +229,42 @@ def _advice(case: Any, plan: Any, cat: Any) -> None:
     con.print(_text(_("plainte is not a lawyer: it helps you write; check the letter before you send it."), "dim"))
 
 
-def cmd_render(answers_path: Path, out_dir: Path, formats: str, lang: Optional[str], to_stdout: bool, force: bool, quiet: bool) -> None:
+def cmd_render(answers_path: Path, out_dir: Path, formats: str, lang: Optional[str], to_stdout: bool, force: bool, quiet: bool,
+               record: bool = True, db: Optional[Path] = None, attach: Sequence[Path] = ()) -> None:
     from plainte.answers import load_answers
     from plainte.compose import render_formats, render_letter
+    from plainte.email_message import attachment_paths
     from plainte.interview import build_case
     from plainte.outputs import letter_stem, write_letter
     from plainte.plan import make_plan
 
     fmts = _split_formats(formats)
     _lang_option(lang, "--lang")
+    if to_stdout and fmts[0] in ("pdf", "eml"):
+        raise UsageError(_("--stdout prints a text format: txt, md or html"))
+    if attach and "eml" not in fmts:
+        raise UsageError(_("--attach adds files to the e-mail: add eml to --format"))
     answers = load_answers(answers_path)
     if lang:
         answers["language"] = lang
     cat = _catalogue()
     case = build_case(answers, cat)
+    attachments = attachment_paths(answers, answers_path.parent, attach)  # also checks the shape of `attachments:`
     plan = make_plan(case, cat)
     if not quiet:
         _advice(case, plan, cat)
     if to_stdout:
         sys.stdout.write(render_letter(case, cat, fmts[0], plan))
         return
-    files = render_formats(case, cat, fmts)
+    files = render_formats(case, cat, fmts, attachments=attachments if "eml" in fmts else ())
     stem = letter_stem(case.date, case.institution.id, case.dispute.id, case.language)
-    for path in write_letter(out_dir, stem, files, force=force):
+    paths = write_letter(out_dir, stem, files, force=force)
+    for path in paths:
         print(str(path))
+    if record:
+        from plainte.case_commands import _record
+
+        _record(case, plan, paths, answers, db, quiet=quiet)
 
 
 def cmd_deadline(start: str, business_days: Optional[int], months: Optional[int], country: str, as_json: bool) -> None:
@@ -317,95 +330,3 @@ def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, pos
     con.print(table)
     con.print(_text(_("Total excess: {amount}").format(amount=fm(result.total_excess)), "bold"))
     return None
-
-
-def _written(case: Any, plan: Any, cat: Any, formats: list[str], out_dir: Path, force: bool) -> list[Path]:
-    from plainte.compose import render_formats
-    from plainte.outputs import letter_stem, write_letter
-
-    files = render_formats(case, cat, formats)
-    stem = letter_stem(case.date, case.institution.id, case.dispute.id, case.language)
-    return write_letter(out_dir, stem, files, force=force)
-
-
-def _no_terminal(given: dict[str, Any], cat: Any) -> UsageError:
-    from plainte.interview import missing
-
-    problems = missing(given, cat, today=dt.date.today())
-    lines = [_("plainte new needs a terminal to ask its questions, and there is none here.")]
-    if problems:
-        lines.append(_("Missing or invalid answers:"))
-        lines += [f"  - {p}" for p in problems]
-    lines.append(_("Write the answers in a file and run: plainte render ANSWERS (see examples/), or run plainte new --answers FILE in a terminal."))
-    return UsageError("\n".join(lines))
-
-
-def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answers: Optional[Path],
-            out_dir: Optional[Path], formats: Optional[str], lang_given: bool) -> int:
-    from plainte.answers import dump_answers, load_answers
-    from plainte.drafts import DraftStore
-    from plainte.interview import build_case
-    from plainte.plan import make_plan
-    from plainte.wizard import Stop, Wizard
-
-    cat = _catalogue()
-    given: dict[str, Any] = load_answers(answers_file) if answers_file else {}
-    fmts = _split_formats(formats) if formats else None
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise _no_terminal(given, cat)
-    from plainte.prompts import make_asker
-
-    asker = make_asker(plain)
-    store = DraftStore()
-    done: list[str] = []
-    draft = store.load()
-    if resume and draft is None:
-        raise UsageError(_("there is no draft to resume; run plainte new"))
-    if draft is not None and not resume and not answers_file:
-        resume = asker.confirm(_("You have a draft from {date}. Do you want to continue it?").format(date=draft["saved"].replace("T", " ")), True, False) is True
-    if resume and draft is not None:
-        given = {**draft["answers"], **given}
-        done = list(draft.get("done", []))
-        if not lang_given and draft.get("ui_lang") in LANGUAGES:
-            set_ui_language(draft["ui_lang"])
-    wizard = Wizard(cat, asker, answers=given, done=done, draft=store)
-    try:
-        result = wizard.run(ask_language=not resume, ask_output=out_dir is None and fmts is None, from_file=answers_file is not None)
-    except KeyboardInterrupt:
-        asker.say(_("Interrupted. Your answers are kept: run plainte new to continue."))
-        return ExitCode.INTERRUPTED
-    except Stop as stop:
-        asker.say(str(stop))
-        return ExitCode.OK
-    case = build_case(result.answers, cat)
-    plan = make_plan(case, cat)
-    paths = _written(case, plan, cat, fmts or result.formats, out_dir or Path(result.out_dir).expanduser(), False)
-    if save_answers:
-        dump_answers(result.answers, save_answers)
-        asker.say(_("Answers saved in {path}").format(path=save_answers))
-    store.delete()
-    asker.say(_("Your letter is ready:"), "title")
-    for p in paths:
-        asker.say(f"  {p}")
-    _next_steps(asker, case, plan, cat)
-    return ExitCode.OK
-
-
-def _next_steps(asker: Any, case: Any, plan: Any, cat: Any) -> None:
-    from plainte.i18n import pick
-    from plainte.letters import format_day
-
-    lang = ui_language()
-    asker.say(_("What happens next:"), "title")
-    if case.sending == "registered":
-        asker.say("  " + _("Send it by registered post and keep the receipt: it proves the date you sent it."))
-    if plan.copy_to_creditor:
-        asker.say("  " + _("Send a copy of this letter to the creditor too: the letter says so."))
-    for eid in plan.missing:
-        asker.say("  " + _("Send the missing document as soon as you have it: {label}.").format(label=pick(cat.evidence[eid].label, lang)))
-    asker.say("  " + _("An answer is due by {date}.").format(date=format_day(plan.answer_due, lang)))
-    if plan.next_step is not None:
-        who = plan.next_body.name if plan.next_body else pick(plan.next_step.service, lang)
-        asker.say("  " + _("If no answer comes by then, or it does not solve the problem, the next step is: {step} ({who}).").format(
-            step=_level(plan.next_step.level), who=who))
-    asker.say("  " + _("plainte is not a lawyer: it helps you write; check the letter before you send it."))

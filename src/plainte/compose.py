@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from plainte.catalog import Catalogue
 from plainte.context import build_context
@@ -20,7 +21,24 @@ def render_letter(case: Case, cat: Catalogue, fmt: str = "txt", plan: Plan | Non
     return render(f"disputes/{case.dispute.letter}.j2", context, fmt, case.language)
 
 
-def render_formats(case: Case, cat: Catalogue, formats: Iterable[str]) -> dict[str, bytes]:
-    """Every requested format of a Case's letter, encoded in UTF-8."""
+def render_formats(case: Case, cat: Catalogue, formats: Iterable[str], *,
+                   attachments: Sequence[Path] = ()) -> dict[str, bytes]:
+    """Every requested format of a Case's letter: txt, md and html in UTF-8, a print-ready PDF, an e-mail
+    (.eml, with its PDF and the `attachments`). All are made in memory first: an error (no e-mail address
+    for this step, an unreadable attachment) leaves nothing half written."""
     plan = make_plan(case, cat)
-    return {fmt: render_letter(case, cat, fmt, plan).encode("utf-8") for fmt in formats}
+    out: dict[str, bytes] = {}
+    for fmt in formats:
+        if fmt in FORMATS:
+            out[fmt] = render_letter(case, cat, fmt, plan).encode("utf-8")
+        elif fmt == "pdf":
+            from plainte.pdf import render_pdf  # reportlab: imported only when a PDF is asked for
+
+            out[fmt] = render_pdf(case, cat, plan)
+        elif fmt == "eml":
+            from plainte.email_message import render_eml
+
+            out[fmt] = render_eml(case, cat, attachments=attachments)
+        else:
+            raise ValueError(fmt)
+    return out

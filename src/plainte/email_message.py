@@ -7,15 +7,16 @@ it as a draft thanks to the X-Unsent header), so the person checks it and sends 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import mimetypes
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from plainte.catalog import Catalogue
 from plainte.context import build_context
@@ -67,6 +68,20 @@ def sender_address(case: Case) -> str:
     raise AnswersError(
         [Problem("sender.email", _("missing — an e-mail needs your e-mail address as its sender"))],
         _("The answers are incomplete or invalid:"))
+
+
+def attachment_paths(answers: Mapping[str, Any], base: Path, given: Sequence[Union[str, Path]] = ()) -> list[Path]:
+    """The evidence files to attach: the answers file's `attachments` (a list of paths, relative to the
+    folder of the answers file) then the --attach options (relative to the current folder), each once.
+    Only the shape is checked here; read_attachments() checks that every file can be read."""
+    raw = answers.get("attachments")
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+        raise AnswersError([Problem("attachments", _("expected a list of file paths"))],
+                           _("The answers are incomplete or invalid:"))
+    paths = [base / Path(x.strip()).expanduser() for x in raw] + [Path(p).expanduser() for p in given]
+    return list(dict.fromkeys(Path(p).absolute() for p in paths))
 
 
 def read_attachments(paths: Iterable[Union[str, Path]]) -> list[tuple[str, bytes]]:
@@ -123,3 +138,20 @@ def build_eml(case: Case, cat: Catalogue, *, text: str, html: str, pdf: bytes,
         maintype, subtype = _mime_type(filename)
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg.as_bytes(policy=SMTP)
+
+
+def render_eml(case: Case, cat: Catalogue, *, attachments: Sequence[Union[str, Path]] = (), pdf_name: str = "",
+               now: Optional[dt.datetime] = None) -> bytes:
+    """The letter as it is sent by e-mail, with its PDF and the evidence files attached.
+
+    A letter answered with another sending mode (registered, post) is written here as an e-mail
+    letter: it must not say "REGISTERED MAIL", and its answer date counts from the day it is sent."""
+    from plainte.compose import render_letter
+    from plainte.pdf import render_pdf
+
+    recipient_address(case)  # the cheap checks first: nothing is rendered for nothing
+    sender_address(case)
+    mail = case if case.sending == "email" else dataclasses.replace(case, sending="email")
+    plan = make_plan(mail, cat)
+    return build_eml(mail, cat, text=render_letter(mail, cat, "txt", plan), html=render_letter(mail, cat, "html", plan),
+                     pdf=render_pdf(mail, cat, plan), attachments=attachments, plan=plan, pdf_name=pdf_name, now=now)

@@ -195,7 +195,7 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
                 hint = _("plainte does not know this address: copy it from the letter you received, the contract or the website of {name}.").format(
                     name=entry.name if entry.id != OTHER else _("the institution"))
                 out += [Slot(s.key, s.type, s.label, s.required, s.choices, hint, s.default, s.country_key) for s in _person_slots("recipient", "recipient", False)[1:]]
-            if (inst.id == OTHER or "email" in entry.user_supplies) and answers.get("sending") == "email":
+            if (entry.id == OTHER or "email" in entry.user_supplies) and answers.get("sending") == "email":
                 out.append(Slot("recipient.email", "email", _("The institution's e-mail address")))
     role = answers.get("writer_role") or "consumer"
     if role == "social-worker":
@@ -384,10 +384,11 @@ def build_case(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date | N
 def make_recipient(entry: Institution, step: Step, typed: Mapping[str, Any], segment: str) -> Recipient:
     """The recipient block: catalogue address for the segment and step, or what the person gave."""
     given = typed.get("recipient") or {}
-    name = given.get("name") or entry.name
+    supplied = entry.id == OTHER or bool(entry.user_supplies)  # else the catalogue knows who this is
+    name = given.get("name") if supplied and given.get("name") else entry.name
     postal = step.channel("postal", segment)
     email_ch = step.channel("email", segment)
-    if given.get("street"):
+    if given.get("street") and needs_address(entry, step, segment):
         address = Address(street=given["street"], postal_code=given["postal_code"], city=given["city"], country=given.get("country", "BE"))
     else:
         address = postal.address if postal else None
@@ -396,7 +397,7 @@ def make_recipient(entry: Institution, step: Step, typed: Mapping[str, Any], seg
         service=pick(step.service, typed.get("language")) if step.service else "",
         attention=postal.attention if postal else "",
         address=address,
-        email=given.get("email") or (email_ch.value if email_ch else ""),
+        email=(given.get("email") if supplied else "") or (email_ch.value if email_ch else ""),
     )
 
 

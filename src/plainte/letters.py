@@ -18,6 +18,8 @@ from plainte.i18n import LETTER_DOMAIN, pick, translations
 from plainte.resources import letters_dir
 
 FORMATS = ("txt", "md", "html")
+OUTPUT_FORMATS = (*FORMATS, "pdf", "eml")  # what --format accepts: the text formats, a PDF, an e-mail
+BODY = "pdf"  # the letter below its header (sender, sending mode, recipient), paragraphs unwrapped: pdf.py lays out the rest
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
 WIDTH = 78
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # inline Markdown syntax
@@ -61,6 +63,10 @@ def _para_txt(text: str) -> str:
     return "\n".join(out) + "\n\n"
 
 
+def _para_plain(text: str) -> str:
+    return "\n".join(line.rstrip() for line in str(text).strip().split("\n")) + "\n\n"
+
+
 def _para_md(text: str) -> str:
     return re.sub(r"(?<!  )\n", "  \n", str(text).strip()) + "\n\n"
 
@@ -91,8 +97,8 @@ def _bullets(fmt: str) -> Callable[[list[str]], Any]:
     return lambda items: "\n".join("- " + str(x) for x in items)
 
 
-_PARA: dict[str, Callable[[Any], Any]] = {"txt": _para_txt, "md": _para_md, "html": _para_html}
-_LINES: dict[str, Callable[[list[str]], Any]] = {"txt": _lines_txt, "md": _lines_md, "html": _lines_html}
+_PARA: dict[str, Callable[[Any], Any]] = {"txt": _para_txt, "md": _para_md, "html": _para_html, BODY: _para_plain}
+_LINES: dict[str, Callable[[list[str]], Any]] = {"txt": _lines_txt, "md": _lines_md, "html": _lines_html, BODY: _lines_txt}
 
 
 @lru_cache(maxsize=None)

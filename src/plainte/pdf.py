@@ -32,23 +32,22 @@ MM = 72 / 25.4
 PAGE_W, PAGE_H = 210 * MM, 297 * MM  # A4: 595.28 x 841.89 pt
 
 # Page layout, in mm from the top-left corner of the sheet.
-LEFT, RIGHT, BOTTOM = 25, 20, 22  # margins; the page number sits below the bottom margin
+LEFT, RIGHT, BOTTOM = 25, 20, 20  # margins; the page number sits below the bottom margin
 SENDER_TOP = 15  # the sender block, top left, above the window's height
 CONT_TOP = 20  # where the text starts on the second and later pages
-BODY_TOP = 100  # where the text starts on the first page: below the window, just below the first fold
+BODY_TOP = 98  # where the text starts on the first page: below the window, at the first fold
 
-# The recipient's address field, for the right-hand window of DL (110 x 220 mm) and C5/6 (114 x 229 mm)
-# envelopes as used in Belgium and France. Such envelopes commonly have a 100 x 45 mm window 20 mm from
-# the right edge and 15 mm from the bottom edge, i.e. 50 to 95 mm below the envelope's top edge. An A4
-# sheet folded in three (99 mm panels) can slide ~10 mm sideways and ~11 mm (DL) to ~15 mm (C5/6)
-# down inside the envelope, so the part of the sheet that always shows through the window is about
-# 110-190 mm from the left edge and 50-84 mm from the top. We print inside that: 80 mm wide from 110 mm,
-# and 35 mm high from 50 mm. The same field is used by the HTML letter (letters/base.j2: top 50 mm,
-# left 110 mm). Cross-checks: a French mailing house's guidance puts the window address box 55 mm from
-# the top and 110 mm from the left of the sheet, 85 x 33 mm (edics.fr, "Rédiger vos adresses : les
-# bonnes pratiques"); the Swiss standard SN 010130 gives C5/6 right-window envelopes a 100 x 45 mm
-# window 21 mm from the bottom and 12 mm from the right (old SN) or 90 x 40 mm, 30 mm and 17 mm (new).
-# The address is left-aligned and at most a few lines, as postal sorting machines read it (NF Z10-011).
+# The recipient's address field, for right-hand window envelopes DL (110 x 220 mm) and C5/6 (114 x 229 mm)
+# as used in Belgium and France. Position: the common DL right-window standard, a 100 x 45 mm window
+# 20 mm from the right edge and 15 mm from the bottom edge of the envelope (we found no bpost or La Poste
+# text that fixes it). A sheet folded in three (99 mm panels) moves inside: 10 (DL) to 19 mm (C5/6)
+# sideways, 11 to 15 mm up and down. What always shows through the window is then 109-190 mm from the
+# left edge of the sheet and 50-84 mm (DL) or 54-84 mm (C5/6) from its top. The field below covers it:
+# the sending-mode line at 50 mm, the address itself from about 56 mm; the HTML letter uses the same field
+# (letters/base.j2). Checked against: a French mailing house's guidance, address box 85 x 33 mm at 55 mm
+# from the top and 110 mm from the left (edics.fr, "Rédiger vos adresses : les bonnes pratiques"); the
+# Swiss standard SN 010130, C5/6 right window 100 x 45 mm at 21 mm from the bottom and 12 mm from the
+# right (older edition) or 90 x 40 mm at 30 and 17 mm. Lines left-aligned, as sorting machines read them.
 WINDOW_X, WINDOW_Y, WINDOW_W, WINDOW_H = 110, 50, 80, 35
 
 # An A4 sheet folded in three for a DL / C5/6 envelope: folds at 99 and 198 mm from the top. Short
@@ -58,11 +57,11 @@ FOLD_MARK = (5, 10)  # from 5 to 10 mm from the left edge (inside most printers'
 
 FONT_DIR = PACKAGE_DIR / "fonts"
 REGULAR, BOLD = "DejaVuSerif", "DejaVuSerif-Bold"
-BODY_SIZE, BODY_LEADING = 10.5, 14.5  # pt
-SMALL_SIZE, SMALL_LEADING = 9.5, 12.5  # sender block
-ADDRESS_SIZE, ADDRESS_LEADING, ADDRESS_MIN_SIZE = 10.5, 13, 8
-PARA_GAP = 8.5  # pt between paragraphs
-SIGNATURE_ROOM = 16 * MM  # blank space above the typed name, to sign by hand
+BODY_SIZE, BODY_LEADING = 10, 13.5  # pt
+SMALL_SIZE, SMALL_LEADING = 9, 11.5  # sender block
+ADDRESS_SIZE, ADDRESS_LEADING, ADDRESS_MIN_SIZE = 10, 12.5, 9
+PARA_GAP = 7  # pt between paragraphs
+SIGNATURE_ROOM = 15 * MM  # blank space above the typed name, to sign by hand
 BULLET_INDENT = 5 * MM
 PAGE_NUMBER_SIZE = 8.5
 
@@ -137,9 +136,11 @@ def letter_parts(case: Case, cat: Catalogue, plan: Optional[Plan] = None) -> Let
 
 def _paragraphs(text: str, case: Case, context: dict[str, Any]) -> tuple[Para, ...]:
     """Split the body into paragraphs and mark the few that are set apart: the place and date (aligned
-    with the window), the subject (bold, kept with the salutation, which is kept with what follows), the
-    closing kept with the signature, and room to sign by hand above the typed name."""
+    with the window), the subject (bold, kept with the salutation, which is kept with what follows), room
+    to sign by hand above the typed name, and the end of the letter kept together (the last paragraph,
+    the closing, the signature, the enclosures, the copy): a second page never holds only those."""
     blocks = [tuple(b.split("\n")) for b in text.strip().split("\n\n") if b.strip()]
+    n = len(blocks)
     label = translations(case.language, LETTER_DOMAIN).gettext("Subject:")
     subject_at = next((i for i, b in enumerate(blocks) if len(b) == 1 and b[0].startswith(label)), -9)
     signature_at = max((i for i, b in enumerate(blocks) if b[0] == context["signature"]), default=-9)
@@ -150,12 +151,10 @@ def _paragraphs(text: str, case: Case, context: dict[str, Any]) -> tuple[Para, .
             para = Para(lines, x=(WINDOW_X - LEFT) * MM)
         elif i == subject_at:
             para = Para(lines, bold=True, keep_with_next=True)
-        elif i in (subject_at + 1, signature_at - 1):
-            para = Para(lines, keep_with_next=True)
-        elif i == signature_at:
-            para = Para(lines, space_before=SIGNATURE_ROOM)
         else:
-            para = Para(lines)
+            ending = signature_at > 1 and signature_at - 2 <= i < n - 1
+            para = Para(lines, space_before=SIGNATURE_ROOM if i == signature_at else 0.0,
+                        keep_with_next=i == subject_at + 1 or ending)
         paras.append(para)
     return tuple(paras)
 
@@ -209,21 +208,26 @@ def _rows(para: Para, width: float) -> list[Row]:
 def layout(letter: Letter) -> list[Page]:
     """Place the letter on pages: the header on the first page, then the paragraphs. A paragraph is
     split across pages only when it has 4 lines or more, leaving at least 2 on each page; a paragraph
-    marked keep_with_next moves to the next page with the first lines of the one that follows."""
+    marked keep_with_next moves to the next page with the one that follows (its first 2 lines, or all
+    of it when it is kept with the next one too)."""
     register_fonts()
     pages = [Page(first=True)]
     _place_header(pages[0], letter)
     width = PAGE_W - (LEFT + RIGHT) * MM
     bottom = PAGE_H - BOTTOM * MM
     all_rows = [_rows(p, width) for p in letter.body]
+    tails = [0.0] * len(letter.body)  # the room the paragraphs kept with each one need after it
+    for i in range(len(letter.body) - 2, -1, -1):
+        if letter.body[i].keep_with_next:
+            nxt, rows = letter.body[i + 1], len(all_rows[i + 1])
+            kept = rows * BODY_LEADING + tails[i + 1] if nxt.keep_with_next else min(2, rows) * BODY_LEADING
+            tails[i] = PARA_GAP + nxt.space_before + kept
     y, at_top = BODY_TOP * MM, True
     for i, para in enumerate(letter.body):
         rows = all_rows[i]
         if not at_top:
             y += PARA_GAP + para.space_before
-        tail = 0.0  # room that the first lines of the next paragraph need on the same page
-        if para.keep_with_next and i + 1 < len(letter.body):
-            tail = PARA_GAP + letter.body[i + 1].space_before + min(2, len(all_rows[i + 1])) * BODY_LEADING
+        tail = tails[i]
         splittable = len(rows) >= 4 and not para.keep_with_next
         while y + len(rows) * BODY_LEADING + tail > bottom:
             room = int((bottom - y) // BODY_LEADING)
@@ -268,19 +272,32 @@ def _place_header(page: Page, letter: Letter) -> None:
     if letter.mode:
         page.runs.append((x, y + ADDRESS_SIZE * 0.8, BOLD, ADDRESS_SIZE, letter.mode))
         y += ADDRESS_LEADING + 4
+    size = _address_size(letter.recipient, width)
+    leading = ADDRESS_LEADING * size / ADDRESS_SIZE
     for line in letter.recipient:
-        size = _fit_size(line, REGULAR, width)
-        for w in _wrap(line, REGULAR, size, width):
+        for w in _balance(_wrap(line, REGULAR, size, width), REGULAR, size, width):
             page.runs.append((x, y + size * 0.8, REGULAR, size, w))
-            y += ADDRESS_LEADING * size / ADDRESS_SIZE
+            y += leading
 
 
-def _fit_size(text: str, font: str, width: float) -> float:
-    """The address size, made smaller (down to 8 pt) for a line that would not fit the window."""
-    natural = pdfmetrics.stringWidth(text, font, ADDRESS_SIZE)
-    if natural <= width:
+def _balance(lines: list[str], font: str, size: float, width: float) -> list[str]:
+    """Never leave a lone short word on the last line of a wrapped address line ("boîte / 2")."""
+    if len(lines) < 2 or len(lines[-1]) > 8 or " " not in lines[-2]:
+        return lines
+    head, _sep, word = lines[-2].rpartition(" ")
+    tail = f"{word} {lines[-1]}"
+    if pdfmetrics.stringWidth(tail, font, size) > width:
+        return lines
+    return lines[:-2] + [head, tail]
+
+
+def _address_size(lines: Sequence[str], width: float) -> float:
+    """One size for the whole address: smaller (down to 9 pt) when a line below the name would not fit
+    the window. A long name wraps rather than shrinking the address; a line that still does not fit wraps."""
+    widest = max((pdfmetrics.stringWidth(line, REGULAR, ADDRESS_SIZE) for line in lines[1:]), default=0.0)
+    if widest <= width:
         return ADDRESS_SIZE
-    return max(ADDRESS_MIN_SIZE, ADDRESS_SIZE * width / natural)
+    return max(ADDRESS_MIN_SIZE, ADDRESS_SIZE * width / widest)
 
 
 # --- drawing --------------------------------------------------------------------------------------
@@ -302,15 +319,15 @@ def _draw(canvas: Canvas, pages: list[Page]) -> None:
             canvas.drawString(x, PAGE_H - y, text)
         if total > 1:
             canvas.setFont(REGULAR, PAGE_NUMBER_SIZE)
-            canvas.drawRightString(PAGE_W - RIGHT * MM, 12 * MM, f"{number}/{total}")
+            canvas.drawRightString(PAGE_W - RIGHT * MM, 10 * MM, f"{number}/{total}")
         canvas.showPage()
 
 
 def _canvas(buffer: BytesIO, title: str, language: str) -> Canvas:
     """A canvas whose metadata holds a title and the creator, and nothing about the person."""
     register_fonts()
-    canvas = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), initialFontName=REGULAR, initialFontSize=BODY_SIZE,
-                    lang=LOCALES.get(language, "en_GB").replace("_", "-"))
+    lang = LOCALES[language].replace("_", "-") if language in LOCALES else None  # none for mixed languages
+    canvas = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), initialFontName=REGULAR, initialFontSize=BODY_SIZE, lang=lang)
     canvas.setTitle(title)
     canvas.setCreator("plainte")
     canvas.setAuthor("")
@@ -319,14 +336,23 @@ def _canvas(buffer: BytesIO, title: str, language: str) -> Canvas:
     return canvas
 
 
+def render_letters(letters: Sequence[Letter], title: str) -> bytes:
+    """Prepared letters in one PDF, in order, each starting on a new page with its own page numbers."""
+    if not letters:
+        raise ValueError("no letters to render")
+    languages = {letter.language for letter in letters}
+    buffer = BytesIO()
+    canvas = _canvas(buffer, title, languages.pop() if len(languages) == 1 else "")
+    for letter in letters:
+        _draw(canvas, layout(letter))
+    canvas.save()
+    return buffer.getvalue()
+
+
 def render_pdf(case: Case, cat: Catalogue, plan: Optional[Plan] = None) -> bytes:
     """One letter as a print-ready PDF."""
     letter = letter_parts(case, cat, plan)
-    buffer = BytesIO()
-    canvas = _canvas(buffer, letter.title, letter.language)
-    _draw(canvas, layout(letter))
-    canvas.save()
-    return buffer.getvalue()
+    return render_letters([letter], letter.title)
 
 
 def render_pdf_many(cases: Iterable[Case], cat: Catalogue, *, plans: Optional[Sequence[Plan]] = None,
@@ -334,13 +360,8 @@ def render_pdf_many(cases: Iterable[Case], cat: Catalogue, *, plans: Optional[Se
     """Several letters in one PDF, in order, each starting on a new page with its own page numbers
     (for `plainte batch --combine`: one file to print). Drawn on one canvas: no PDF merging needed."""
     letters = [letter_parts(c, cat, plans[i] if plans else None) for i, c in enumerate(cases)]
-    if not letters:
-        raise ValueError("no letters to combine")
-    if not title:
-        title = letters[0].title if len(letters) == 1 else ngettext("{n} letter", "{n} letters", len(letters)).format(n=len(letters))
-    buffer = BytesIO()
-    canvas = _canvas(buffer, title, letters[0].language)
-    for letter in letters:
-        _draw(canvas, layout(letter))
-    canvas.save()
-    return buffer.getvalue()
+    if not title and len(letters) == 1:
+        title = letters[0].title
+    elif not title:
+        title = ngettext("{n} letter", "{n} letters", len(letters)).format(n=len(letters))
+    return render_letters(letters, title)

@@ -93,6 +93,13 @@ def next_business_day(day: dt.date, country: str) -> dt.date:
     return day
 
 
+def _copy_to_creditor(case: Case) -> bool:
+    """Writing to a Belgian collector, the letter goes in copy to the creditor, when there is a known one."""
+    if case.institution.kind != "collector" or case.institution.country != "BE":
+        return False
+    return bool(case.facts.get("creditor")) or case.dispute.id != "unrecognised-claim"
+
+
 def make_plan(case: Case, cat: Catalogue) -> Plan:
     """Pure function of the Case and the catalogue."""
     facts = case.facts
@@ -129,5 +136,5 @@ def make_plan(case: Case, cat: Catalogue) -> Plan:
         answer_from_catalogue=period is not None,
         next_step=nxt,
         next_body=cat.institutions.get(nxt.body) if nxt is not None and nxt.body else None,
-        copy_to_creditor=case.institution.kind == "collector" and case.institution.country == "BE",
+        copy_to_creditor=_copy_to_creditor(case),
     )
