@@ -7,7 +7,7 @@
 
 The input is generated in a temporary folder from examples/*.yaml, with a different sender name on every row
 so that every row is a different letter. Examples whose rows do not validate once written in a CSV (all cells
-are text) are left out and named. Usage: python benchmarks/batch.py  (ROWS=..., BIG_ROWS=..., JOBS=...)
+are text) are left out and named. Usage: python benchmarks/batch.py  (ROWS=..., BIG_ROWS=..., JOBS=..., REPEAT=...)
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ROWS = int(os.environ.get("ROWS", "10000"))
 BIG_ROWS = int(os.environ.get("BIG_ROWS", "100000"))
 JOBS = int(os.environ.get("JOBS", "2"))
+REPEAT = int(os.environ.get("REPEAT", "2"))
 TODAY = dt.date(2026, 11, 21)
 TARGET_RATE = 1500
 TARGET_RATIO = 1.5
@@ -167,9 +168,25 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
+def best_batch(source: Path, work: Path, jobs: int, tag: str) -> tuple[float, object, list[str]]:
+    """The fastest of REPEAT runs, each into a fresh folder (so every run writes every letter)."""
+    best: tuple[float, object, list[str]] | None = None
+    for i in range(REPEAT):
+        out = work / f"out-{tag}-{i}"
+        seconds, summary = timed_batch(source, out, jobs)
+        names = sorted(os.listdir(out))
+        if best is None or seconds < best[0]:
+            best = (seconds, summary, names)
+        if i:
+            shutil.rmtree(out)
+    assert best is not None
+    return best
+
+
 def main() -> None:
     examples, left_out = usable_examples()
-    print(f"plainte batch benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {len(examples)} example rows")
+    print(f"plainte batch benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {len(examples)} example rows, "
+          f"best of {REPEAT}, load average {os.getloadavg()[0]:.1f} at the start")
     if left_out:
         print("  left out (their CSV row does not validate): " + "; ".join(left_out))
     work = Path(tempfile.mkdtemp(prefix="plainte-bench-"))
@@ -177,33 +194,36 @@ def main() -> None:
         source = work / "rows.csv"
         write_input(source, examples, ROWS)
 
-        seconds, summary = timed_batch(source, work / "out-1", 1)
+        seconds, summary, names_1 = best_batch(source, work, 1, "1")
         rate = summary.written / seconds
-        bare_seconds, build_seconds, bare_n = bare_loop(source, work / "out-bare")
+        bare = [bare_loop(source, work / f"out-bare-{i}") for i in range(REPEAT)]
+        bare_seconds, build_seconds, bare_n = min(bare)
         bare_rate = bare_n / bare_seconds
         ratio = seconds / bare_seconds
         print(f"(a) {ROWS} rows to txt, 1 process: {seconds:.2f} s, {rate:.0f} letters/s "
-              f"(target >= {TARGET_RATE}: {verdict(rate >= TARGET_RATE)})")
+              f"(target >= {TARGET_RATE}: {verdict(rate >= TARGET_RATE)}); {summary.errors} errors")
         print(f"    bare loop (render + open().write, cases and contexts prebuilt): {bare_seconds:.2f} s, {bare_rate:.0f} letters/s; "
               f"batch / bare = {ratio:.2f}x (target <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)})")
-        print(f"    of which build_case alone (validation, not in the bare loop): {build_seconds:.2f} s, "
-              f"{build_seconds / ROWS * 1000:.3f} ms a row")
+        print(f"    per letter: batch {seconds / ROWS * 1000:.3f} ms = bare {bare_seconds / ROWS * 1000:.3f} ms "
+              f"+ build_case {min(b[1] for b in bare) / ROWS * 1000:.3f} ms (validation, measured apart) "
+              f"+ the rest {(seconds - bare_seconds - min(b[1] for b in bare)) / ROWS * 1000:.3f} ms "
+              f"(reading, naming, report, write_atomic with fsync)")
 
-        seconds_n, summary_n = timed_batch(source, work / f"out-{JOBS}", JOBS)
+        seconds_n, summary_n, names_n = best_batch(source, work, JOBS, str(JOBS))
         rate_n = summary_n.written / seconds_n
-        same = sorted(os.listdir(work / "out-1")) == sorted(os.listdir(work / f"out-{JOBS}"))
         print(f"(c) jobs: 1 process {rate:.0f} letters/s; {JOBS} workers {rate_n:.0f} letters/s: speed-up {rate_n / rate:.2f}x "
-              f"(same file names: {same})")
+              f"(same file names: {names_1 == names_n})")
 
-        again, summary_again = timed_batch(source, work / "out-1", 1)
+        again, summary_again = timed_batch(source, work / "out-1-0", 1)
         print(f"    second run over the same output: {summary_again.written} written, {summary_again.skipped} skipped, "
               f"{again:.2f} s ({ROWS / again:.0f} rows/s)")
-        for folder in ("out-1", f"out-{JOBS}", "out-bare"):
-            shutil.rmtree(work / folder)
+        for folder in work.glob("out-*"):
+            shutil.rmtree(folder)
 
         warm_mb, peak_mb, what = peak_memory(work, examples, BIG_ROWS)
         print(f"(b) {BIG_ROWS} rows ({what}): peak RSS {peak_mb:.0f} MB; after a 200-row warm-up {warm_mb:.0f} MB, "
               f"growth {peak_mb - warm_mb:.0f} MB (target < {TARGET_MB} MB: {verdict(peak_mb < TARGET_MB)})")
+        print(f"load average {os.getloadavg()[0]:.1f} at the end (other work on the machine slows every figure)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import json
 import os
-import shutil
 import signal
 import stat
 import subprocess
@@ -386,6 +385,34 @@ run_batch(Path(sys.argv[1]), Path(sys.argv[2]), formats=["txt", "md"], today=dt.
 """
 
 
+def children(pid: int) -> list[int]:
+    if not Path("/proc").is_dir():
+        return []
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{pid}\n" in status:
+                found.append(int(entry.name))
+    return found
+
+
+def wait_gone(pids: list[int], seconds: float = 10) -> None:
+    def running(p: int) -> bool:
+        try:
+            return "State:\tZ" not in Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(running(p) for p in pids):
+        time.sleep(0.05)
+    assert not [p for p in pids if running(p)]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_an_interrupted_run_resumes_to_the_same_letters(tmp_path, cat, sig):
     big = make_big_sheet(tmp_path / "big.csv", 240)
@@ -397,9 +424,11 @@ def test_an_interrupted_run_resumes_to_the_same_letters(tmp_path, cat, sig):
             break
         time.sleep(0.005)
     assert child.poll() is None, child.stderr.read().decode()  # still running: it is stopped half-way
+    helpers = children(child.pid)
     child.send_signal(sig)
     child.wait(timeout=30)
     child.stderr.close()
+    wait_gone(helpers)  # the process that writes the letters does not outlive the run
     half = letters(out)
     assert 20 <= len(half) < 2 * 240
 
@@ -450,6 +479,17 @@ def test_template_for_an_institution_and_for_another_institution(tmp_path, cat):
         template_csv("mediation-request", "intrum-be", cat)  # Intrum has no mediation step
     with pytest.raises(Exception):
         template_csv("lost-cat", None, cat)
+
+
+def test_stale_temporary_files_of_a_killed_run_are_removed(tmp_path, cat):
+    out = tmp_path / "out"
+    out.mkdir()
+    old, fresh = out / ".plainte-old.tmp", out / ".plainte-new.tmp"
+    old.write_text("half a letter")
+    fresh.write_text("a write under way")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    run(SHEET, out, cat)
+    assert not old.exists() and fresh.exists()
 
 
 def test_rows_are_read_lazily(cat):

@@ -37,7 +37,7 @@ from plainte.i18n import _
 
 Progress = Callable[[int, int], None]
 
-HASH_CHARS = 12  # 48 bits: the odds that two different rows of one 100,000-row sheet share a name are ~1 in 50,000
+HASH_CHARS = 16  # 64 bits: two different rows sharing a name is out of reach (10 hex: ~1 in 200 for 100,000 rows of one kind)
 CSV_SUFFIXES = (".csv",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 LIST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -47,6 +47,7 @@ WRITE_THREADS = 8  # write_atomic waits for fsync: a few threads let those waits
 WRITE_WINDOW = 64  # rows rendered but not yet reported (bounds the memory held by pending writes)
 CHUNK_ROWS = 64  # rows sent to a worker process at a time with jobs > 1
 PROGRESS_SECONDS = 0.1  # the progress callback is called at most about ten times a second (and at the end)
+STALE_SECONDS = 60  # a hidden temporary file of write_atomic older than this was left by a killed run
 
 OK, ERROR, SKIPPED, WARNING = "ok", "error", "skipped", "warning"
 
@@ -362,7 +363,7 @@ def _yaml_items(text: str, path: Path) -> _YamlItems:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _("line {line}").format(line=mark.line + 1) if mark else ""
-        raise UsageError(_("{path}: not valid YAML or JSON {where}").format(path=path, where=where).strip()) from None
+        raise UsageError(f"{path}: " + _("not valid YAML or JSON {where}").format(where=where).strip()) from None
     if node is None:
         return _YamlItems(loader, [])
     if not isinstance(node, yaml.SequenceNode):
@@ -484,13 +485,141 @@ def _write_files(folder: Path, files: dict[str, bytes], force: bool) -> None:
             pass
 
 
+class _InlineWrites:
+    """Write at once, in this thread."""
+
+    def submit(self, folder: Path, files: dict[str, bytes], force: bool) -> Future:
+        done: Future = Future()
+        try:
+            _write_files(folder, files, force)
+            done.set_result(None)
+        except OSError as exc:
+            done.set_exception(exc)
+        return done
+
+    def poll(self) -> None:
+        pass
+
+    def wait(self, future: Future) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _ThreadWrites(_InlineWrites):
+    """Write in a few threads: write_atomic's fsync waits overlap each other and the rendering."""
+
+    def __init__(self, threads: int) -> None:
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="plainte-write")
+
+    def submit(self, folder: Path, files: dict[str, bytes], force: bool) -> Future:
+        return self.pool.submit(_write_files, folder, files, force)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)  # a write is never abandoned half-way
+
+
+class _ProcessWrites(_InlineWrites):
+    """Write in a forked helper process (with its own threads): the rendering process keeps its interpreter lock.
+
+    Threads in the rendering process itself lose ~10-20 % to lock hand-overs around each system call. The helper
+    receives (folder, files, force) through a pipe and answers each with an error or None. If the run is killed,
+    the helper sees the pipe close, finishes the writes it received (each atomic) and leaves."""
+
+    def __init__(self, threads: int) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_writer_main, args=(child, self.conn, threads), name="plainte-writer", daemon=True)
+        self.process.start()
+        child.close()
+        self.pending: dict[int, Future] = {}
+        self.sent = 0
+
+    def submit(self, folder: Path, files: dict[str, bytes], force: bool) -> Future:
+        self.sent += 1
+        future: Future = Future()
+        self.pending[self.sent] = future
+        try:
+            self.conn.send((self.sent, folder, files, force))
+        except OSError as exc:
+            raise OutputError(_("cannot write the letter in {folder}: {error}").format(folder=folder, error=exc.strerror or exc)) from None
+        return future
+
+    def _receive(self) -> None:
+        try:
+            key, error = self.conn.recv()
+        except (EOFError, OSError):
+            raise OutputError(_("the process writing the letters stopped unexpectedly")) from None
+        future = self.pending.pop(key)
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
+
+    def poll(self) -> None:
+        while self.pending and self.conn.poll():
+            self._receive()
+
+    def wait(self, future: Future) -> None:
+        while not future.done():
+            self._receive()
+
+    def close(self) -> None:
+        try:
+            while self.pending:
+                self._receive()
+        finally:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+            self.conn.close()
+            self.process.join()
+
+
+def _writer_main(conn: Any, parent_end: Any, threads: int) -> None:
+    import signal
+    import threading
+
+    parent_end.close()  # else the pipe never closes when the run is killed, and this process waits forever
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the reading; the writes received are finished
+    lock = threading.Lock()
+
+    def write(key: int, folder: Path, files: dict[str, bytes], force: bool) -> None:
+        try:
+            _write_files(folder, files, force)
+            answer: tuple[int, Optional[OSError]] = (key, None)
+        except OSError as exc:
+            answer = (key, exc)
+        with lock:
+            try:
+                conn.send(answer)
+            except OSError:  # the run is gone: the file itself is written (or not at all) all the same
+                pass
+
+    with ThreadPoolExecutor(threads, thread_name_prefix="plainte-write") as pool:
+        while True:
+            try:
+                item = conn.recv()
+            except (EOFError, OSError):
+                break
+            if item is None:
+                break
+            pool.submit(write, *item)
+
+
 class _Engine:
     """Validates, names, renders and writes the letters of rows; one per process (the catalogue is loaded once)."""
 
-    def __init__(self, cat: Any, formats: list[str], folder: Path, force: bool, today: dt.date, threads: Optional[int] = None) -> None:
+    def __init__(self, cat: Any, formats: list[str], folder: Path, force: bool, today: dt.date,
+                 threads: Optional[int] = None, helper: bool = False) -> None:
         self.cat, self.formats, self.folder, self.force, self.today = cat, formats, folder, force, today
         self.threads = WRITE_THREADS if threads is None else threads
-        self._pool: Optional[ThreadPoolExecutor] = None
+        self.helper = helper  # write in a helper process (when fork is available)
+        self._writes: Optional[_InlineWrites] = None
         self._existing: Optional[set[str]] = None
 
     def process(self, row: _Row, seen: dict[str, int]) -> _Result:
@@ -522,15 +651,7 @@ class _Engine:
         except Exception as exc:  # noqa: BLE001
             return _unexpected(row.line, exc)
         files = {f"{stem}.{fmt}": data for fmt, data in rendered.items()}
-        if not self.threads:
-            done: Future = Future()
-            try:
-                _write_files(self.folder, files, self.force)
-                done.set_result(None)
-            except OSError as exc:
-                done.set_exception(exc)
-            return _Result(row.line, OK, names=names, digest=digest, future=done)
-        return _Result(row.line, OK, names=names, digest=digest, future=self.pool().submit(_write_files, self.folder, files, self.force))
+        return _Result(row.line, OK, names=names, digest=digest, future=self.writes().submit(self.folder, files, self.force))
 
     def existing(self) -> set[str]:
         """The letter files in the folder when the run started, read once (a stat per row is slow while writing).
@@ -541,16 +662,36 @@ class _Engine:
                 self._existing = {e.name for e in entries if e.name.endswith(ends) and not e.name.startswith(".")}
         return self._existing
 
-    def pool(self) -> ThreadPoolExecutor:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="plainte-write")
-        return self._pool
+    def writes(self) -> _InlineWrites:
+        if self._writes is None:
+            if not self.threads:
+                self._writes = _InlineWrites()
+            elif self.helper and _fork_available():
+                self._writes = _ProcessWrites(self.threads)
+            else:
+                self._writes = _ThreadWrites(self.threads)
+        return self._writes
+
+    def poll(self) -> None:
+        if self._writes is not None:
+            self._writes.poll()
+
+    def finish(self, result: _Result) -> _Result:
+        """Wait for an ok row's writes; a file that cannot be written stops the run (the disk is full, the folder gone)."""
+        if result.future is not None:
+            self.writes().wait(result.future)
+            try:
+                result.future.result()
+            except OSError as exc:
+                raise OutputError(_("cannot write the letter in {folder}: {error}").format(folder=self.folder, error=exc.strerror or exc)) from None
+            result.future = None
+        return result
 
     def close(self) -> None:
         """Wait for every write started (a write is never abandoned half-way)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        if self._writes is not None:
+            writes, self._writes = self._writes, None
+            writes.close()
 
 
 def _unexpected(line: int, exc: Exception) -> _Result:
@@ -559,33 +700,33 @@ def _unexpected(line: int, exc: Exception) -> _Result:
     return _Result(line, ERROR, [("", _("unexpected error ({kind}); no letter was written for this row").format(kind=type(exc).__name__))])
 
 
-def _finish(result: _Result, folder: Path) -> _Result:
-    """Wait for an ok row's writes; a file that cannot be written stops the run (the disk is full, the folder gone)."""
-    if result.future is not None:
-        try:
-            result.future.result()
-        except OSError as exc:
-            raise OutputError(_("cannot write the letter in {folder}: {error}").format(folder=folder, error=exc.strerror or exc)) from None
-        result.future = None
-    return result
-
-
 # -------------------------------------------------------------------------------------- worker processes
 
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     import signal
+    import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops handing out rows
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="plainte-orphan-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent was killed (SIGKILL, SIGTERM) would wait for rows forever: it leaves instead.
+    Its writes are atomic, so leaving at any moment loses nothing."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _worker_chunk(rows: list[_Row]) -> list[_Result]:
     engine: _Engine = _WORKER["engine"]
     seen: dict[str, int] = _WORKER.setdefault("seen", {})
     results = [engine.process(row, seen) for row in rows]
-    return [_finish(r, engine.folder) for r in results]
+    return [engine.finish(r) for r in results]
 
 
 def _chunks(rows: Iterable[_Row], size: int) -> Iterator[list[_Row]]:
@@ -696,7 +837,7 @@ def run_batch(
     total = source.count()
     folder = _ensure_folder(Path(out_dir))
     jobs = jobs if jobs == 1 or _fork_available() else 1
-    engine = _Engine(catalogue, fmts, folder, force, today)
+    engine = _Engine(catalogue, fmts, folder, force, today, helper=jobs == 1)
     with Report(folder) as report:
         tally = _Tally(report, folder, tuple(getattr(source, "unknown_columns", ())), 1, total, progress)
         tally.tick(final=True)
@@ -715,7 +856,23 @@ def _ensure_folder(folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise OutputError(_("cannot create the folder {folder}: {error}").format(folder=folder, error=exc.strerror)) from None
-    return folder.resolve()
+    folder = folder.resolve()
+    _remove_stale_temporaries(folder)
+    return folder
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """A run killed while writing can leave write_atomic's hidden temporary file (never a letter's own name):
+    remove those older than a minute (a live write lasts milliseconds), so no stray copy of a letter stays."""
+    limit = time.time() - STALE_SECONDS
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(".plainte-") and entry.name.endswith(".tmp"):
+                try:
+                    if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < limit:
+                        os.unlink(entry.path)
+                except OSError:
+                    pass
 
 
 def _run_here(engine: _Engine, source: Iterable[_Row], tally: _Tally) -> None:
@@ -723,10 +880,11 @@ def _run_here(engine: _Engine, source: Iterable[_Row], tally: _Tally) -> None:
     try:
         for row in source:
             pending.append(engine.process(row, tally.seen))
+            engine.poll()
             while pending and (len(pending) > WRITE_WINDOW or pending[0].future is None or pending[0].future.done()):
-                tally.record(_finish(pending.popleft(), engine.folder))
+                tally.record(engine.finish(pending.popleft()))
         while pending:
-            tally.record(_finish(pending.popleft(), engine.folder))
+            tally.record(engine.finish(pending.popleft()))
     finally:
         engine.close()
 
@@ -740,7 +898,7 @@ def _run_workers(engine: _Engine, source: Iterable[_Row], tally: _Tally, jobs: i
     if not engine.force:
         worker._existing = engine.existing()  # the folder as it was before any worker wrote to it
     _WORKER["engine"] = worker
-    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init)
+    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init, initargs=(os.getpid(),))
     window: deque[Future] = deque()
     try:
         for chunk in _chunks(source, CHUNK_ROWS):

@@ -6,16 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from plainte.catalog import Catalogue
+from plainte.countries import country_name
 from plainte.i18n import pick
 from plainte.letters import md_escape
 from plainte.models import Address, Case, Person
 from plainte.plan import Plan
 
-COUNTRY_NAMES = {
-    "fr": {"BE": "Belgique", "FR": "France", "NL": "Pays-Bas", "LU": "Luxembourg", "DE": "Allemagne", "CN": "Chine"},
-    "nl": {"BE": "België", "FR": "Frankrijk", "NL": "Nederland", "LU": "Luxemburg", "DE": "Duitsland", "CN": "China"},
-    "en": {"BE": "Belgium", "FR": "France", "NL": "Netherlands", "LU": "Luxembourg", "DE": "Germany", "CN": "China"},
-}
 BOX = {"fr": "boîte", "nl": "bus", "en": "box"}
 
 
@@ -32,7 +28,7 @@ def address_lines(address: Address | None, lang: str, home_country: str) -> list
     street = address.street + (f" {BOX[lang]} {address.box}" if address.box else "")
     lines = [street, f"{address.postal_code} {address.city}"]
     if address.country != home_country:
-        lines.append(COUNTRY_NAMES[lang].get(address.country, address.country).upper())
+        lines.append(country_name(address.country, lang).upper())
     return lines
 
 

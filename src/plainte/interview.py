@@ -10,8 +10,9 @@ from typing import Any, Optional
 
 from plainte import fields, identifiers
 from plainte.catalog import OTHER, Catalogue, applies
+from plainte.countries import country_label
 from plainte.errors import AnswersError, FieldError, Problem
-from plainte.i18n import LANGUAGES, _, pick
+from plainte.i18n import LANGUAGES, _, pick, ui_language
 from plainte.models import (
     INSTITUTION_KINDS,
     Address,
@@ -98,7 +99,7 @@ def _person_slots(prefix: str, who: str, contact: bool) -> list[Slot]:
     slots = [
         Slot(f"{prefix}.name", "text", names["name"]),
         Slot(f"{prefix}.street", "text", names["street"]),
-        Slot(f"{prefix}.country", "choice", names["country"], choices=tuple((c, c) for c in COUNTRIES), default="BE"),
+        Slot(f"{prefix}.country", "choice", names["country"], choices=tuple((c, country_label(c)) for c in COUNTRIES), default="BE"),
         Slot(f"{prefix}.postal_code", "postal-code", names["postal_code"], country_key=f"{prefix}.country"),
         Slot(f"{prefix}.city", "text", names["city"]),
     ]
@@ -152,15 +153,22 @@ def needs_address(entry: Institution, step: Step, segment: str) -> bool:
     return postal is None or postal.address is None
 
 
+def _institution_choice(inst: Institution) -> Any:
+    """How an institution is listed: its name, or for a generic profile (the person gives the name) its kind and country."""
+    if "name" in inst.user_supplies:
+        return f"{kind_label(inst.kind)} ({country_label(inst.country)[ui_language()]})"
+    return inst.name
+
+
 def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
     """The ordered answers a letter needs, given what is already answered (later slots depend on earlier ones)."""
     out: list[Slot] = []
-    choices = tuple((i.id, i.name) for i in sorted(cat.writable(), key=lambda i: i.name.lower())) + ((OTHER, _("Another institution")),)
+    choices = tuple((i.id, _institution_choice(i)) for i in sorted(cat.writable(), key=lambda i: i.name.lower())) + ((OTHER, _("Another institution")),)
     out.append(Slot("institution", "choice", _("Which institution are you writing to?"), choices=choices))
     if answers.get("institution") == OTHER:
         out.append(Slot("institution_kind", "choice", _("What kind of institution is it?"),
                         choices=tuple((k, kind_label(k)) for k in WRITABLE_KINDS)))
-        out.append(Slot("institution_country", "choice", _("In which country is it?"), choices=tuple((c, c) for c in ("BE", "FR", "CN"))))
+        out.append(Slot("institution_country", "choice", _("In which country is it?"), choices=tuple((c, country_label(c)) for c in ("BE", "FR", "CN"))))
     inst = resolve_institution(answers, cat)
     dispute = None
     if inst is not None:

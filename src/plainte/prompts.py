@@ -109,6 +109,7 @@ class TerminalAsker:
     """Questions with questionary: arrow keys, type-to-search, validation as you type."""
 
     def __init__(self) -> None:
+        os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")  # no English warning on terminals without CPR
         if os.environ.get("NO_COLOR"):
             os.environ.setdefault("PROMPT_TOOLKIT_COLOR_DEPTH", "DEPTH_1_BIT")
         from rich.console import Console
