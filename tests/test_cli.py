@@ -143,3 +143,28 @@ def test_help_is_translated():
 def test_python_dash_m_and_version():
     out = subprocess.run([sys.executable, "-m", "plainte", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("plainte ")
+
+
+def test_batch_combines_pdfs_and_records_cases(tmp_path):
+    import csv
+    import io
+
+    sheet = tmp_path / "sheet.csv"
+    template = invoke(["batch", "--template", "already-paid"])
+    assert template.exit_code == 0
+    header, example = list(csv.reader(io.StringIO(template.stdout.lstrip("\ufeff")), delimiter=";"))
+    second = list(example)
+    second[header.index("sender.name")] = "Jan Peeters"
+    with open(sheet, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows([header, example, second])
+    db = tmp_path / "cases.sqlite3"
+    out = tmp_path / "out"
+    result = invoke(["batch", str(sheet), "-o", str(out), "--format", "txt,pdf", "--combine", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["written"] == 2 and summary["combined"].endswith(".pdf")
+    cases = json.loads(invoke(["cases", "--db", str(db), "--json"]).stdout)
+    assert sorted(c["who"] for c in cases) == ["Jan Peeters", "Marie Dubois"]
+    again = json.loads(invoke(["batch", str(sheet), "-o", str(out), "--format", "txt,pdf", "--db", str(db), "--json"]).stdout)
+    assert again["written"] == 0 and again["skipped"] == 2
+    assert len(json.loads(invoke(["cases", "--db", str(db), "--json"]).stdout)) == 2  # nothing recorded twice

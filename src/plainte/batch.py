@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from plainte.batch_report import DELIMITER, Report, safe_cell
-from plainte.errors import AnswersError, ExitCode, OutputError, Problem, UsageError
+from plainte.errors import AnswersError, ExitCode, OutputError, PlainteError, Problem, UsageError
 from plainte.i18n import _
 
 Progress = Callable[[int, int], None]
@@ -42,10 +42,11 @@ CSV_SUFFIXES = (".csv",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 LIST_SUFFIXES = (".yaml", ".yml", ".json")
 NESTED_KEYS = ("sender", "client", "recipient", "references", "facts")
-EVIDENCE_SEPARATOR = "|"
+EVIDENCE_SEPARATOR = "|"  # between evidence ids in one cell (the validator also accepts commas)
 WRITE_THREADS = 8  # write_atomic waits for fsync: a few threads let those waits overlap the rendering
 WRITE_WINDOW = 64  # rows rendered but not yet reported (bounds the memory held by pending writes)
 CHUNK_ROWS = 64  # rows sent to a worker process at a time with jobs > 1
+POLL_EVERY = 16  # rows between two looks for the writer process's answers (at most WRITE_WINDOW rows wait anyway)
 PROGRESS_SECONDS = 0.1  # the progress callback is called at most about ten times a second (and at the end)
 STALE_SECONDS = 60  # a hidden temporary file of write_atomic older than this was left by a killed run
 
@@ -65,6 +66,7 @@ class BatchSummary:
     out_dir: Path
     unknown_columns: tuple[str, ...] = ()  # CSV headers that are no answers key (reported once, at line 1)
     jobs: int = 1
+    combined: Optional[Path] = None  # with combine: one PDF of every letter of the run, in input order
 
     @property
     def exit_code(self) -> int:
@@ -75,7 +77,8 @@ class BatchSummary:
         """The summary for --json."""
         return {"rows": self.total, "written": self.written, "skipped": self.skipped, "duplicates": self.duplicates,
                 "errors": self.errors, "report": str(self.report_path), "output": str(self.out_dir),
-                "unknown_columns": list(self.unknown_columns), "exit_code": self.exit_code}
+                "unknown_columns": list(self.unknown_columns), "exit_code": self.exit_code,
+                "combined": str(self.combined) if self.combined else None}
 
 
 # ----------------------------------------------------------------------------------------------- input
@@ -121,12 +124,6 @@ def known_column(column: str, cat: Any) -> bool:
     return sub in _known_nested()[head]
 
 
-def _cell_value(head: str, sub: Optional[str], text: str) -> Any:
-    if head == "evidence" and sub is None:
-        return [x.strip() for x in text.split(EVIDENCE_SEPARATOR) if x.strip()]
-    return text
-
-
 def _parse_defaults(defaults: Optional[Mapping[str, str]], cat: Any) -> list[tuple[str, Optional[str], Any]]:
     out = []
     for key, value in (defaults or {}).items():
@@ -136,7 +133,7 @@ def _parse_defaults(defaults: Optional[Mapping[str, str]], cat: Any) -> list[tup
         if value is None or str(value).strip() == "":
             continue
         head, sub = _target(key)
-        out.append((head, sub, _cell_value(head, sub, str(value))))
+        out.append((head, sub, str(value)))
     return out
 
 
@@ -149,7 +146,7 @@ def _apply_defaults(answers: dict[str, Any], defaults: list[tuple[str, Optional[
     for head, sub, value in defaults:
         if sub is None:
             if _blank(answers.get(head)):
-                answers[head] = list(value) if isinstance(value, list) else value
+                answers[head] = value
             continue
         inner = answers.get(head)
         if inner is None:
@@ -179,10 +176,11 @@ class _CsvSource:
                     raise UsageError(_("{path}: the first line must name the columns (institution, dispute, sender.name ...)").format(path=path))
                 self.delimiter = _sniff_delimiter(first)
                 fh.seek(0)
-                reader = csv.reader(fh, delimiter=self.delimiter)
-                header = next(reader)
+                header = next(csv.reader(fh, delimiter=self.delimiter, strict=True))
         except (OSError, UnicodeDecodeError) as exc:
             raise _read_error(path, exc) from None
+        except csv.Error as exc:
+            raise _csv_error(path, 1, exc) from None
         self.columns = [c.strip() for c in header]
         named = [c for c in self.columns if c]
         dupes = sorted({c for c in named if named.count(c) > 1})
@@ -196,7 +194,6 @@ class _CsvSource:
         fh = open(self.path, encoding="utf-8-sig", newline="")
         try:
             reader = csv.reader(fh, delimiter=self.delimiter, strict=True)
-            next(reader, None)
             while True:
                 start = reader.line_num + 1
                 try:
@@ -204,13 +201,12 @@ class _CsvSource:
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    why = (_("a quote (\") opens a cell and is never closed") if "end of data" in str(exc)
-                           else _("a quote (\") closes a cell but more text follows in the cell") if "expected after" in str(exc)
-                           else str(exc))
-                    raise UsageError(_("{path}, line {line}: not valid CSV: {error}").format(path=self.path, line=start, error=why)) from None
+                    raise _csv_error(self.path, start, exc) from None
                 except UnicodeDecodeError:
                     raise UsageError(_("{path}, line {line}: not UTF-8 text; in your spreadsheet, save as \"CSV UTF-8\"").format(
                         path=self.path, line=start)) from None
+                if start == 1:
+                    continue  # the header
                 if any(c.strip() for c in cells):  # blank lines and empty spreadsheet rows (;;;;) are not rows
                     yield start, cells
         except OSError as exc:
@@ -240,21 +236,27 @@ class _CsvSource:
                     problems.append(Problem(_("column {number}").format(number=index + 1),
                                             _("a value in a column without a name in the first line")))
                     continue
-                head, sub = target
-                value = _cell_value(head, sub, text)
+                head, sub = target  # evidence stays text: the validator splits "a|b" (or "a, b") itself
                 if sub is None:
-                    answers[head] = value
+                    answers[head] = text
                 else:
                     inner = answers.get(head)
                     if inner is None:
-                        answers[head] = {sub: value}
+                        answers[head] = {sub: text}
                     else:
-                        inner[sub] = value
+                        inner[sub] = text
             if problems:
                 yield _Row(start, None, problems)
                 continue
             _apply_defaults(answers, self.defaults)
             yield _Row(start, answers)
+
+
+def _csv_error(path: Path, line: int, exc: csv.Error) -> UsageError:
+    why = (_("a quote (\") opens a cell and is never closed") if "end of data" in str(exc)
+           else _("a quote (\") closes a cell but more text follows in the cell") if "expected after" in str(exc)
+           else str(exc))
+    return UsageError(_("{path}, line {line}: not valid CSV: {error}").format(path=path, line=line, error=why))
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -473,6 +475,7 @@ class _Result:
     digest: str = ""
     future: Optional[Future] = None  # the pending writes of an ok row
     first_line: int = 0  # for a duplicate: the row it repeats
+    answers: Optional[dict[str, Any]] = None  # an ok row's answers, to record its letter in the case store
 
 
 def _write_files(folder: Path, files: dict[str, bytes], force: bool) -> None:
@@ -536,7 +539,7 @@ class _ProcessWrites(_InlineWrites):
         self.process.start()
         child.close()
         self.pending: dict[int, Future] = {}
-        self.sent = 0
+        self.sent = self.polls = 0
 
     def submit(self, folder: Path, files: dict[str, bytes], force: bool) -> Future:
         self.sent += 1
@@ -560,6 +563,9 @@ class _ProcessWrites(_InlineWrites):
             future.set_exception(error)
 
     def poll(self) -> None:
+        self.polls += 1
+        if self.polls % POLL_EVERY:  # asking the pipe costs more than an answer: ask now and then
+            return
         while self.pending and self.conn.poll():
             self._receive()
 
@@ -621,6 +627,7 @@ class _Engine:
         self.helper = helper  # write in a helper process (when fork is available)
         self._writes: Optional[_InlineWrites] = None
         self._existing: Optional[set[str]] = None
+        self.kept: Optional[list[Any]] = None  # with --combine: the cases of the run's letters, in input order
 
     def process(self, row: _Row, seen: dict[str, int]) -> _Result:
         """Validate one row and start writing its letters; `seen` maps the hashes met so far to their line."""
@@ -644,14 +651,19 @@ class _Engine:
             if first is not None:
                 return _Result(row.line, "duplicate", names=names, digest=digest, first_line=first)
             seen[digest] = row.line
+            if self.kept is not None:
+                self.kept.append(case)
             todo = self.formats if self.force else [f for f, n in zip(self.formats, names) if n not in self.existing()]
             if not todo:
                 return _Result(row.line, SKIPPED, names=names, digest=digest)
             rendered = render_formats(case, self.cat, todo)
+        except PlainteError as exc:  # e.g. an e-mail asked for an institution that takes none at this step
+            return _Result(row.line, ERROR, [(getattr(exc, "field", ""), str(exc))])
         except Exception as exc:  # noqa: BLE001
             return _unexpected(row.line, exc)
         files = {f"{stem}.{fmt}": data for fmt, data in rendered.items()}
-        return _Result(row.line, OK, names=names, digest=digest, future=self.writes().submit(self.folder, files, self.force))
+        return _Result(row.line, OK, names=names, digest=digest, future=self.writes().submit(self.folder, files, self.force),
+                       answers=row.answers)
 
     def existing(self) -> set[str]:
         """The letter files in the folder when the run started, read once (a stat per row is slow while writing).
@@ -749,6 +761,34 @@ def _fork_available() -> bool:
 # ----------------------------------------------------------------------------------------------- the run
 
 
+class Recorder:
+    """Records the letters written in the case store, a few hundred per transaction (memory stays flat)."""
+
+    FLUSH = 200
+
+    def __init__(self, store: Any, cat: Any, today: dt.date) -> None:
+        self.store, self.cat, self.today = store, cat, today
+        self.pending: list[tuple[dict[str, Any], list[Path]]] = []
+
+    def add(self, answers: dict[str, Any], files: list[Path]) -> None:
+        self.pending.append((answers, files))
+        if len(self.pending) >= self.FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        from plainte.cases import record_letters
+        from plainte.interview import build_case
+        from plainte.plan import make_plan
+
+        letters = []
+        for answers, files in self.pending:
+            case = build_case(answers, self.cat, today=self.today)
+            letters.append((case, make_plan(case, self.cat), files, answers))
+        self.pending = []
+        if letters:
+            record_letters(self.store, letters)
+
+
 class _Tally:
     """Counts the rows, writes each one's report lines in input order, and calls the progress callback."""
 
@@ -758,6 +798,7 @@ class _Tally:
         self.total, self.progress = total, progress
         self.done = self.written = self.skipped = self.duplicates = self.errors = 0
         self.seen: dict[str, int] = {}  # hash -> first line, across workers
+        self.recorder: Optional[Recorder] = None
         self._last = 0.0
         for column in unknown:
             report.add(header_line, WARNING, column,
@@ -786,6 +827,8 @@ class _Tally:
         else:
             self.written += 1
             self.report.add(r.line, OK, "", _("written"), r.names)
+            if self.recorder is not None and r.answers is not None:
+                self.recorder.add(r.answers, [self.folder / n for n in r.names])
         self.done += 1
         self.tick()
 
@@ -809,22 +852,28 @@ def run_batch(
     today: Optional[dt.date] = None,
     progress: Optional[Progress] = None,
     catalogue: Any = None,
+    combine: bool = False,
+    store: Any = None,
 ) -> BatchSummary:
     """Write the letters of every valid row of input_path into out_dir, and a report of every row.
 
-    formats: some of txt, md, html. jobs: worker processes (1: this process only; more needs fork, else 1).
+    formats: some of txt, md, html, pdf, eml. jobs: worker processes (1: this process only; more needs fork, else 1).
+    combine: also write one PDF of every letter of the run, in input order (runs in this process).
+    store: an open case store (plainte.cases) to record every letter written in; None records nothing.
     force: render rows whose letters exist again and replace them. defaults: dotted key -> value, for every
     row that leaves that key empty (--set). today: the date of letters whose row gives none.
     progress(done, total) is called at most ~10 times a second and once at the end; total is the number of
     rows (counted before the run, which also checks the whole file can be read).
     Raises UsageError for an input that cannot be read at all, OutputError when a file cannot be written.
     """
-    from plainte.letters import FORMATS
+    from plainte.letters import OUTPUT_FORMATS
 
     fmts = list(dict.fromkeys(str(f).strip().lower() for f in formats))
-    bad = [f for f in fmts if f not in FORMATS]
+    bad = [f for f in fmts if f not in OUTPUT_FORMATS]
     if bad or not fmts:
-        raise UsageError(_("--format: unknown format {format}; expected some of {formats}").format(format=", ".join(bad) or "-", formats=", ".join(FORMATS)))
+        raise UsageError(_("--format: unknown format {format}; expected some of {formats}").format(format=", ".join(bad) or "-", formats=", ".join(OUTPUT_FORMATS)))
+    if combine and "pdf" not in fmts:
+        raise UsageError(_("--combine joins the PDF letters: add pdf to --format"))
     if jobs < 1:
         raise UsageError(_("--jobs: expected a number of at least 1"))
     if catalogue is None:
@@ -836,19 +885,35 @@ def run_batch(
     source = open_rows(input_path, catalogue, defaults)
     total = source.count()
     folder = _ensure_folder(Path(out_dir))
-    jobs = jobs if jobs == 1 or _fork_available() else 1
+    jobs = jobs if (jobs == 1 or _fork_available()) and not combine else 1
     engine = _Engine(catalogue, fmts, folder, force, today, helper=jobs == 1)
+    if combine:
+        engine.kept = []
     with Report(folder) as report:
         tally = _Tally(report, folder, tuple(getattr(source, "unknown_columns", ())), 1, total, progress)
+        if store is not None:
+            tally.recorder = Recorder(store, catalogue, today)
         tally.tick(final=True)
         if jobs == 1:
             _run_here(engine, source, tally)
         else:
             _run_workers(engine, source, tally, jobs)
+        if tally.recorder is not None:
+            tally.recorder.flush()
         tally.tick(final=True)
+    combined = _combine(engine.kept, catalogue, folder, today) if combine and engine.kept else None
     return BatchSummary(total=tally.done, written=tally.written, skipped=tally.skipped, duplicates=tally.duplicates,
                         errors=tally.errors, report_path=report.path, out_dir=folder,
-                        unknown_columns=tuple(getattr(source, "unknown_columns", ())), jobs=jobs)
+                        unknown_columns=tuple(getattr(source, "unknown_columns", ())), jobs=jobs, combined=combined)
+
+
+def _combine(cases: list[Any], cat: Any, folder: Path, today: dt.date) -> Path:
+    """One PDF of every letter of the run, in input order, for printing a day's letters at once (never overwritten)."""
+    from plainte.outputs import slug, write_letter
+    from plainte.pdf import render_pdf_many
+
+    data = render_pdf_many(cases, cat)
+    return write_letter(folder, slug(today.isoformat(), "plainte-combined"), {"pdf": data})[0]
 
 
 def _ensure_folder(folder: Path) -> Path:
@@ -885,6 +950,10 @@ def _run_here(engine: _Engine, source: Iterable[_Row], tally: _Tally) -> None:
                 tally.record(engine.finish(pending.popleft()))
         while pending:
             tally.record(engine.finish(pending.popleft()))
+    except KeyboardInterrupt:  # stop reading; the rows already rendered are written and reported
+        while pending:
+            tally.record(engine.finish(pending.popleft()))
+        raise
     finally:
         engine.close()
 
@@ -899,19 +968,30 @@ def _run_workers(engine: _Engine, source: Iterable[_Row], tally: _Tally, jobs: i
         worker._existing = engine.existing()  # the folder as it was before any worker wrote to it
     _WORKER["engine"] = worker
     executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init, initargs=(os.getpid(),))
-    window: deque[Future] = deque()
+    window: deque[Future] = deque()  # chunks handed out, in input order
+    ready: deque[_Result] = deque()  # results of the first chunk, being reported
+
+    def report_first() -> None:
+        ready.extend(window[0].result())
+        window.popleft()
+        while ready:
+            tally.record(ready.popleft())
+
     try:
         for chunk in _chunks(source, CHUNK_ROWS):
             window.append(executor.submit(_worker_chunk, chunk))
             while len(window) > 2 * jobs or (window and window[0].done()):
-                for result in window.popleft().result():
-                    tally.record(result)
+                report_first()
         while window:
-            for result in window.popleft().result():
-                tally.record(result)
-    except BaseException:
+            report_first()
+    except BaseException as exc:
         for fut in window:
             fut.cancel()
+        if isinstance(exc, KeyboardInterrupt):  # the chunks under way finish (workers ignore Ctrl-C): report them
+            while ready:
+                tally.record(ready.popleft())
+            while window and not window[0].cancelled():
+                report_first()
         raise
     finally:
         executor.shutdown(wait=True)  # a worker always finishes its chunk: no write is cut half-way
@@ -971,6 +1051,9 @@ def template_csv(dispute_id: str, institution_id: Optional[str] = None, catalogu
                 columns += [f"facts.{q.id}" for q in dispute.questions]
             continue
         columns.append(slot.key)
+    if not any(c.startswith("facts.") for c in columns):  # no question applies before any answer: list them all anyway
+        at = columns.index("evidence") if "evidence" in columns else len(columns)
+        columns[at:at] = [f"facts.{q.id}" for q in dispute.questions]
 
     row: dict[str, Any] = dict(base)
     if example is not None:

@@ -110,6 +110,24 @@ def build_app() -> typer.Typer:
     ) -> None:
         _call(commands.cmd_render, answers, out_dir, formats, lang, to_stdout, force, quiet, not no_record, db, attach or [])
 
+    @app.command("batch", help=_("Letters for many clients at once: a spreadsheet (CSV), JSON Lines or a YAML/JSON list of answers."))
+    def batch_cmd(
+        input_path: Optional[Path] = typer.Argument(None, metavar="INPUT", help=_("The rows: .csv, .jsonl, .yaml or .json.")),
+        out_dir: Path = typer.Option(Path("."), "--output", "-o", help=_("The folder to write the letters in.")),
+        formats: str = typer.Option("txt", "--format", help=_("Formats, separated by commas: txt, md, html, pdf, eml.")),
+        jobs: int = typer.Option(1, "--jobs", help=_("Worker processes (2 is faster on a machine with 2 cores or more).")),
+        force: bool = typer.Option(False, "--force", help=_("Write the letters again, even those already there.")),
+        as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
+        settings: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=_("A value for every row that leaves this column empty; may be repeated.")),
+        template: Optional[str] = typer.Option(None, "--template", metavar="DISPUTE", help=_("Print an empty sheet with the columns this dispute needs, and one example row.")),
+        institution: Optional[str] = typer.Option(None, "--institution", help=_("With --template: the institution the letters go to.")),
+        combine: bool = typer.Option(False, "--combine", help=_("With --format pdf: also one PDF of all the letters, in order, to print at once.")),
+        no_record: bool = typer.Option(False, "--no-record", help=_("Do not record the letters in your cases.")),
+        db: Optional[Path] = typer.Option(None, "--db", help=_("The case store (default: PLAINTE_DB, else cases.sqlite3 in plainte's data folder).")),
+    ) -> None:
+        raise typer.Exit(_call(commands.cmd_batch, input_path, out_dir, formats, jobs, force, as_json, settings, template,
+                               institution, combine, not no_record, db))
+
     @app.command("deadline", help=_("Compute a date: a number of business days or months after a date."))
     def deadline_cmd(
         start: str = typer.Option(..., "--from", help=_("The start date (31/12/2026 or 2026-12-31).")),

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from plainte.errors import UsageError
-from plainte.i18n import LANGUAGES, _, ui_language
+from plainte.i18n import LANGUAGES, _, ngettext, ui_language
 
 STATE: dict[str, Any] = {"institutions": []}
 
@@ -330,3 +330,67 @@ def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, pos
     con.print(table)
     con.print(_text(_("Total excess: {amount}").format(amount=fm(result.total_excess)), "bold"))
     return None
+
+
+def cmd_batch(input_path: Optional[Path], out_dir: Path, formats: str, jobs: int, force: bool, as_json: bool,
+              settings: Sequence[str], template: Optional[str], institution: Optional[str], combine: bool,
+              record: bool = True, db: Optional[Path] = None) -> int:
+    """Letters for every row of a spreadsheet (or JSON Lines, or a YAML/JSON list), or the template of a sheet."""
+    from plainte.batch import run_batch, template_csv
+
+    cat = _catalogue()
+    if template:
+        text = template_csv(template, institution, cat)
+        if input_path is not None:
+            raise UsageError(_("--template writes a sheet to fill: give no INPUT with it"))
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        return 0
+    if input_path is None:
+        raise UsageError(_("INPUT is missing: a .csv, .jsonl, .yaml or .json file (or --template DISPUTE for an empty sheet)"))
+    defaults: dict[str, str] = {}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(_("--set {item}: expected key=value, such as sender.city=Gent").format(item=item))
+        defaults[key.strip()] = value
+    from contextlib import nullcontext
+
+    from plainte.cases import open_store
+
+    with (open_store(db) if record else nullcontext()) as store:
+        summary = run_batch(input_path, out_dir, formats=_split_formats(formats), jobs=jobs, force=force, defaults=defaults,
+                            catalogue=cat, combine=combine, store=store, progress=_progress_bar() if not as_json else None)
+    if as_json:
+        _print_json(summary.as_dict())
+        return summary.exit_code
+    con = _console(stderr=True)
+    con.print(_text(ngettext("{rows} row: {written} written, {skipped} already there, {duplicates} duplicates, {errors} with errors.",
+                             "{rows} rows: {written} written, {skipped} already there, {duplicates} duplicates, {errors} with errors.",
+                             summary.total).format(
+        rows=summary.total, written=summary.written, skipped=summary.skipped, duplicates=summary.duplicates, errors=summary.errors),
+        "bold" if not summary.errors else "yellow"))
+    if summary.written == 0 and summary.skipped and not summary.errors:
+        con.print(_text(_("Nothing new to write: every letter is already there (use --force to write them again).")))
+    if summary.combined:
+        con.print(_text(_("All the letters in one PDF: {path}").format(path=summary.combined)))
+    con.print(_text(_("Report: {path}").format(path=summary.report_path)))
+    return summary.exit_code
+
+
+def _progress_bar() -> Any:
+    """A rich progress bar on a terminal; nothing otherwise (scripts, CI)."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(console=_console(stderr=True), auto_refresh=False, transient=True)
+    task = bar.add_task(_("Letters"), total=None)
+    bar.start()
+
+    def advance(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total or None)
+        bar.refresh()
+        if total and done >= total:
+            bar.stop()
+
+    return advance

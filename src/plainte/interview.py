@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Optional
 
@@ -85,6 +86,11 @@ def _blank(value: Any) -> bool:
 
 
 def _person_slots(prefix: str, who: str, contact: bool) -> list[Slot]:
+    return list(_person_slots_in(prefix, who, contact, ui_language()))
+
+
+@lru_cache(maxsize=None)
+def _person_slots_in(prefix: str, who: str, contact: bool, lang: str) -> tuple[Slot, ...]:  # lang: the labels' language
     names = {
         "sender": {"name": _("Your full name"), "street": _("Your street and number"), "postal_code": _("Your postal code"),
                    "city": _("Your town or city"), "country": _("Your country"), "email": _("Your e-mail address"),
@@ -107,7 +113,7 @@ def _person_slots(prefix: str, who: str, contact: bool) -> list[Slot]:
         slots.append(Slot(f"{prefix}.email", "email", names["email"], required=False))
     if contact and "phone" in names:
         slots.append(Slot(f"{prefix}.phone", "phone", names["phone"], required=False))
-    return slots
+    return tuple(slots)
 
 
 def resolve_institution(answers: Mapping[str, Any], cat: Catalogue) -> Optional[Institution]:
@@ -285,36 +291,39 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     _check_keys(answers, problems)
     typed: dict[str, Any] = {}
     seen: set[str] = set()
-    # slots depend on earlier answers: iterate until the slot list stops growing
+    # slots depend on earlier answers: iterate until no new slot appears. The evidence slot is parsed last,
+    # once the facts are typed: its choices depend on them (a "yes" in a CSV is True only once parsed).
     for _round in range(4):
-        current = slots(_merge(answers, typed), cat)
-        for slot in current:
-            if slot.key in seen:
-                continue
-            raw = get(answers, slot.key)
-            if _blank(raw):
-                if slot.default is not None:
-                    try:  # defaults come from data files: typed like any answer
-                        put(typed, slot.key, parse_slot(slot, slot.default, _merge(answers, typed)))
-                    except FieldError as exc:
-                        problems.append(Problem(exc.field, exc.message))
-                    seen.add(slot.key)
-                elif slot.required:
-                    problems.append(Problem(slot.key, _("missing — {question}").format(question=slot.text())))
-                    seen.add(slot.key)
-                continue
-            seen.add(slot.key)
-            try:
-                put(typed, slot.key, parse_slot(slot, raw, _merge(answers, typed)))
-            except FieldError as exc:
-                problems.append(Problem(exc.field, exc.message))
-        if {s.key for s in slots(_merge(answers, typed), cat)} <= seen:
+        todo = [s for s in slots(_merge(answers, typed), cat) if s.key not in seen and s.type != "evidence"]
+        if not todo:
             break
+        for slot in todo:
+            seen.add(slot.key)
+            _parse_into(slot, answers, typed, problems)
+    evidence = next((s for s in slots(_merge(answers, typed), cat) if s.type == "evidence"), None)
+    if evidence is not None:
+        _parse_into(evidence, answers, typed, problems)
     if "date" not in typed:
         typed["date"] = today
     _check_unknown_ids(answers, cat, typed, problems)
     _cross_checks(typed, problems)
     return typed, problems
+
+
+def _parse_into(slot: Slot, answers: Mapping[str, Any], typed: dict[str, Any], problems: list[Problem]) -> None:
+    """Parse one slot's answer (or its default) into typed; a missing required answer is a problem."""
+    raw = get(answers, slot.key)
+    if _blank(raw):
+        if slot.default is None:
+            if slot.required:
+                problems.append(Problem(slot.key, _("missing — {question}").format(question=slot.text())))
+            return
+        raw = slot.default  # defaults come from data files: typed like any answer
+    context = _merge(answers, typed) if slot.type == "postal-code" else answers  # only postal codes read another answer
+    try:
+        put(typed, slot.key, parse_slot(slot, raw, context))
+    except FieldError as exc:
+        problems.append(Problem(exc.field, exc.message))
 
 
 def _cross_checks(typed: Mapping[str, Any], problems: list[Problem]) -> None:
