@@ -290,9 +290,27 @@ def _usage_message(exc: Exception) -> str:
     return _("Error: {message}. Run with --help to see what is expected.").format(message=exc.format_message().rstrip("."))
 
 
+def ui_lang_first(args: list[str]) -> list[str]:
+    """--ui-lang is accepted anywhere (`plainte new --ui-lang fr`): move it before the command."""
+    out, lang = [], []
+    i = 0
+    while i < len(args):
+        if args[i] == "--ui-lang" and i + 1 < len(args):
+            lang = [args[i], args[i + 1]]
+            i += 2
+            continue
+        if args[i].startswith("--ui-lang="):
+            lang = [args[i]]
+        else:
+            out.append(args[i])
+        i += 1
+    return lang + out
+
+
 def run(args: list[str]) -> int:
     """Run the CLI; every PlainteError becomes a translated message and its exit code, never a traceback."""
     setup_language(args)
+    args = ui_lang_first(args)
     app = build_app()
     err = _LazyConsole()
     try:

@@ -40,35 +40,43 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
     from plainte.plan import make_plan
     from plainte.wizard import Stop, Wizard
 
-    cat = _catalogue()
     given: dict[str, Any] = load_answers(answers_file) if answers_file else {}
     fmts = _split_formats(formats) if formats else None
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise _no_terminal(given, cat)
-    from plainte.prompts import make_asker
+        raise _no_terminal(given, _catalogue())
+    from concurrent.futures import ThreadPoolExecutor
 
-    asker = make_asker(plain)
-    store = DraftStore()
-    done: list[str] = []
-    draft = store.load()
-    if resume and draft is None:
-        raise UsageError(_("there is no draft to resume; run plainte new"))
-    if draft is not None and not resume and not answers_file:
-        resume = asker.confirm(_("You have a draft from {date}. Do you want to continue it?").format(date=draft["saved"].replace("T", " ")), True, False) is True
-    if resume and draft is not None:
-        given = {**draft["answers"], **given}
-        done = list(draft.get("done", []))
-        if not lang_given and draft.get("ui_lang") in LANGUAGES:
-            set_ui_language(draft["ui_lang"])
-    wizard = Wizard(cat, asker, answers=given, done=done, draft=store)
-    try:
-        result = wizard.run(ask_language=not resume, ask_output=out_dir is None and fmts is None, from_file=answers_file is not None)
-    except KeyboardInterrupt:
-        asker.say(_("Interrupted. Your answers are kept: run plainte new to continue."))
-        return ExitCode.INTERRUPTED
-    except Stop as stop:
-        asker.say(str(stop))
-        return ExitCode.OK
+    from plainte.prompts import make_asker
+    from plainte.wizard import choose_language
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        loading = pool.submit(_catalogue)  # read the catalogue while the first screen waits for the person
+        asker = make_asker(plain)
+        store = DraftStore()
+        done: list[str] = []
+        draft = store.load()
+        if resume and draft is None:
+            raise UsageError(_("there is no draft to resume; run plainte new"))
+        try:
+            if not resume:
+                choose_language(asker)
+            if draft is not None and not resume and not answers_file:
+                when = draft["saved"].replace("T", " ")
+                resume = asker.confirm(_("You have a draft from {date}. Do you want to continue it?").format(date=when), True, False) is True
+            if resume and draft is not None:
+                given = {**draft["answers"], **given}
+                done = list(draft.get("done", []))
+                if not lang_given and draft.get("ui_lang") in LANGUAGES:
+                    set_ui_language(draft["ui_lang"])
+            cat = loading.result()
+            wizard = Wizard(cat, asker, answers=given, done=done, draft=store)
+            result = wizard.run(ask_language=False, ask_output=out_dir is None and fmts is None, from_file=answers_file is not None)
+        except KeyboardInterrupt:
+            asker.say(_("Interrupted. Your answers are kept: run plainte new to continue."))
+            return ExitCode.INTERRUPTED
+        except Stop as stop:
+            asker.say(str(stop))
+            return ExitCode.OK
     case = build_case(result.answers, cat)
     plan = make_plan(case, cat)
     paths = _written(case, plan, cat, fmts or result.formats, out_dir or Path(result.out_dir).expanduser(), False)

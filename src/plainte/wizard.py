@@ -74,6 +74,14 @@ def _managed_keys(answers: dict[str, Any]) -> list[str]:
     return keys
 
 
+def choose_language(asker: Asker) -> None:
+    """The first screen: the language of every screen after it (the letter's language is asked later)."""
+    names = [("fr", "Français"), ("nl", "Nederlands"), ("en", "English")]
+    lang = asker.choose("Langue · Taal · Language", names, ui_language(), False)
+    if lang in LANGUAGES:
+        set_ui_language(lang)
+
+
 class Wizard:
     """Asks what is missing, one slot at a time, in the order the slots come."""
 
@@ -273,10 +281,7 @@ class Wizard:
         return key
 
     def choose_language(self) -> None:
-        names = [("fr", "Français"), ("nl", "Nederlands"), ("en", "English")]
-        lang = self.asker.choose("Langue · Taal · Language", names, ui_language(), False)
-        if lang in LANGUAGES:
-            set_ui_language(lang)
+        choose_language(self.asker)
 
     def run(self, *, ask_language: bool = True, ask_output: bool = True, from_file: bool = False) -> Result:
         """The whole flow; raises Stop or KeyboardInterrupt (the draft is saved after every answer)."""
