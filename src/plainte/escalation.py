@@ -309,10 +309,6 @@ def fill(escalation: Escalation, given: Mapping[str, Any]) -> dict[str, Any]:
     """The escalation's answers completed with what the person gave (e.g. {"facts": {"why-unsatisfied": ...}})."""
     if escalation.answers is None:
         raise UsageError(escalation.message)
-    out = copy.deepcopy(escalation.answers)
-    for key, value in given.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key].update(value)
-        else:
-            out[key] = value
-    return out
+    from plainte.interview import merge_answers
+
+    return merge_answers(copy.deepcopy(escalation.answers), given)

@@ -130,6 +130,18 @@ def parse_structured_communication(raw: object, *, field: str) -> str:
     return f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
 
 
+def _stdnum_check(validate: object, digits: str, expected: FieldError, bad_checksum: FieldError) -> None:
+    """Run a python-stdnum validator: a wrong check digit and any other refusal become our FieldErrors."""
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
+    try:
+        validate(digits)  # type: ignore[operator]
+    except InvalidChecksum:
+        raise bad_checksum from None
+    except (ValidationError, ValueError, TypeError, IndexError):
+        raise expected from None
+
+
 def parse_national_number(raw: object, *, field: str) -> str:
     """A Belgian national register number, returned as YY.MM.DD-XXX.CC."""
     if _is_blank(raw):
@@ -143,16 +155,9 @@ def parse_national_number(raw: object, *, field: str) -> str:
         raise expected
 
     from stdnum.be import nn
-    from stdnum.exceptions import InvalidChecksum, ValidationError
 
-    try:
-        nn.validate(digits)
-    except InvalidChecksum:
-        raise FieldError(
-            field, _("is not a valid national register number: the check digits do not match, check for a typo")
-        ) from None
-    except (ValidationError, ValueError, TypeError, IndexError):
-        raise expected from None
+    _stdnum_check(nn.validate, digits, expected,
+                  FieldError(field, _("is not a valid national register number: the check digits do not match, check for a typo")))
     return f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}-{digits[6:9]}.{digits[9:11]}"
 
 
@@ -173,16 +178,9 @@ def parse_enterprise_number(raw: object, *, field: str) -> str:
         raise expected
 
     from stdnum.be import vat
-    from stdnum.exceptions import InvalidChecksum, ValidationError
 
-    try:
-        vat.validate(digits)
-    except InvalidChecksum:
-        raise FieldError(
-            field, _("is not a valid enterprise number: the check digits do not match, check for a typo")
-        ) from None
-    except (ValidationError, ValueError, TypeError, IndexError):
-        raise expected from None
+    _stdnum_check(vat.validate, digits, expected,
+                  FieldError(field, _("is not a valid enterprise number: the check digits do not match, check for a typo")))
     return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
 
 

@@ -294,13 +294,13 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     # slots depend on earlier answers: iterate until no new slot appears. The evidence slot is parsed last,
     # once the facts are typed: its choices depend on them (a "yes" in a CSV is True only once parsed).
     for _round in range(4):
-        todo = [s for s in slots(_merge(answers, typed), cat) if s.key not in seen and s.type != "evidence"]
+        todo = [s for s in slots(merge_answers(answers, typed), cat) if s.key not in seen and s.type != "evidence"]
         if not todo:
             break
         for slot in todo:
             seen.add(slot.key)
             _parse_into(slot, answers, typed, problems)
-    evidence = next((s for s in slots(_merge(answers, typed), cat) if s.type == "evidence"), None)
+    evidence = next((s for s in slots(merge_answers(answers, typed), cat) if s.type == "evidence"), None)
     if evidence is not None:
         _parse_into(evidence, answers, typed, problems)
     if "date" not in typed:
@@ -319,7 +319,7 @@ def _parse_into(slot: Slot, answers: Mapping[str, Any], typed: dict[str, Any], p
                 problems.append(Problem(slot.key, _("missing — {question}").format(question=slot.text())))
             return
         raw = slot.default  # defaults come from data files: typed like any answer
-    context = _merge(answers, typed) if slot.type == "postal-code" else answers  # only postal codes read another answer
+    context = merge_answers(answers, typed) if slot.type == "postal-code" else answers  # only postal codes read another answer
     try:
         put(typed, slot.key, parse_slot(slot, raw, context))
     except FieldError as exc:
@@ -338,7 +338,8 @@ def _cross_checks(typed: Mapping[str, Any], problems: list[Problem]) -> None:
             problems.append(Problem("facts.interest-since", _("must not be after the date of the demand ({date})").format(date=demand.strftime("%d/%m/%Y"))))
 
 
-def _merge(answers: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:
+def merge_answers(answers: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:
+    """answers updated with typed, one level deep (nested mappings such as facts are merged, not replaced)."""
     merged: dict[str, Any] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in answers.items()}
     for k, v in typed.items():
         if isinstance(v, Mapping) and isinstance(merged.get(k), dict):
