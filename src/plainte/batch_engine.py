@@ -1,0 +1,147 @@
+"""The batch engine: validates a row, names its letters by a hash of its answers, renders them, starts their writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from plainte.batch_rows import _Row
+from plainte.batch_writes import WRITE_THREADS, _fork_available, _InlineWrites, _ProcessWrites, _ThreadWrites
+from plainte.errors import AnswersError, OutputError, PlainteError
+from plainte.i18n import _
+
+HASH_CHARS = 16  # 64 bits: two different rows sharing a name is out of reach (10 hex: ~1 in 200 for 100,000 rows of one kind)
+
+OK, ERROR, SKIPPED, WARNING = "ok", "error", "skipped", "warning"
+
+
+def case_digest(case: Any) -> str:
+    """A short stable hash of a Case's validated, typed answers: the same letter always has the same name."""
+    inst = case.institution
+    recipient = case.recipient
+    data = {
+        "institution": inst.id, "institution_kind": inst.kind, "institution_country": inst.country,
+        "dispute": case.dispute.id, "language": case.language, "date": case.date, "sending": case.sending,
+        "writer_role": case.writer_role, "segment": case.segment, "organisation": case.organisation,
+        "sender": vars(case.sender), "client": vars(case.client) if case.client else None,
+        "recipient": {"name": recipient.name, "email": recipient.email,
+                      "address": vars(recipient.address) if recipient.address else None},
+        "references": dict(case.references), "facts": dict(case.facts), "evidence": list(case.evidence),
+    }
+    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_CHARS]
+
+
+@dataclass
+class _Result:
+    """What happened to one row; problems as (column, message) pairs so that it pickles cheaply."""
+
+    line: int
+    status: str  # ok | error | skipped | duplicate
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    digest: str = ""
+    future: Optional[Future] = None  # the pending writes of an ok row
+    first_line: int = 0  # for a duplicate: the row it repeats
+    answers: Optional[dict[str, Any]] = None  # an ok row's answers, to record its letter in the case store
+
+
+class _Engine:
+    """Validates, names, renders and writes the letters of rows; one per process (the catalogue is loaded once)."""
+
+    def __init__(self, cat: Any, formats: list[str], folder: Path, force: bool, today: dt.date,
+                 threads: Optional[int] = None, helper: bool = False) -> None:
+        self.cat, self.formats, self.folder, self.force, self.today = cat, formats, folder, force, today
+        self.threads = WRITE_THREADS if threads is None else threads
+        self.helper = helper  # write in a helper process (when fork is available)
+        self._writes: Optional[_InlineWrites] = None
+        self._existing: Optional[set[str]] = None
+        self.kept: Optional[list[Any]] = None  # with --combine: the cases of the run's letters, in input order
+
+    def process(self, row: _Row, seen: dict[str, int]) -> _Result:
+        """Validate one row and start writing its letters; `seen` maps the hashes met so far to their line."""
+        from plainte.compose import render_formats
+        from plainte.interview import build_case
+        from plainte.outputs import letter_stem
+
+        if row.problems or row.answers is None:
+            return _Result(row.line, ERROR, [(p.field, p.message) for p in row.problems])
+        try:
+            case = build_case(row.answers, self.cat, today=self.today)
+        except AnswersError as exc:
+            return _Result(row.line, ERROR, [(p.field, p.message) for p in exc.problems])
+        except Exception as exc:  # noqa: BLE001 - one odd row must not stop the others
+            return _unexpected(row.line, exc)
+        try:
+            digest = case_digest(case)
+            stem = f"{letter_stem(case.date, case.institution.id, case.dispute.id, case.language)}_{digest}"
+            names = [f"{stem}.{fmt}" for fmt in self.formats]
+            first = seen.get(digest)
+            if first is not None:
+                return _Result(row.line, "duplicate", names=names, digest=digest, first_line=first)
+            seen[digest] = row.line
+            if self.kept is not None:
+                self.kept.append(case)
+            todo = self.formats if self.force else [f for f, n in zip(self.formats, names) if n not in self.existing()]
+            if not todo:
+                return _Result(row.line, SKIPPED, names=names, digest=digest)
+            rendered = render_formats(case, self.cat, todo)
+        except PlainteError as exc:  # e.g. an e-mail asked for an institution that takes none at this step
+            return _Result(row.line, ERROR, [(getattr(exc, "field", ""), str(exc))])
+        except Exception as exc:  # noqa: BLE001
+            return _unexpected(row.line, exc)
+        files = {f"{stem}.{fmt}": data for fmt, data in rendered.items()}
+        return _Result(row.line, OK, names=names, digest=digest, future=self.writes().submit(self.folder, files, self.force),
+                       answers=row.answers)
+
+    def existing(self) -> set[str]:
+        """The letter files in the folder when the run started, read once (a stat per row is slow while writing).
+        A file written meanwhile by another run is still never replaced: write_atomic creates exclusively."""
+        if self._existing is None:
+            ends = tuple(f".{fmt}" for fmt in self.formats)
+            with os.scandir(self.folder) as entries:
+                self._existing = {e.name for e in entries if e.name.endswith(ends) and not e.name.startswith(".")}
+        return self._existing
+
+    def writes(self) -> _InlineWrites:
+        if self._writes is None:
+            if not self.threads:
+                self._writes = _InlineWrites()
+            elif self.helper and _fork_available():
+                self._writes = _ProcessWrites(self.threads)
+            else:
+                self._writes = _ThreadWrites(self.threads)
+        return self._writes
+
+    def poll(self) -> None:
+        if self._writes is not None:
+            self._writes.poll()
+
+    def finish(self, result: _Result) -> _Result:
+        """Wait for an ok row's writes; a file that cannot be written stops the run (the disk is full, the folder gone)."""
+        if result.future is not None:
+            self.writes().wait(result.future)
+            try:
+                result.future.result()
+            except OSError as exc:
+                raise OutputError(_("cannot write the letter in {folder}: {error}").format(folder=self.folder, error=exc.strerror or exc)) from None
+            result.future = None
+        return result
+
+    def close(self) -> None:
+        """Wait for every write started (a write is never abandoned half-way)."""
+        if self._writes is not None:
+            writes, self._writes = self._writes, None
+            writes.close()
+
+
+def _unexpected(line: int, exc: Exception) -> _Result:
+    if os.environ.get("PLAINTE_DEBUG"):
+        raise exc
+    return _Result(line, ERROR, [("", _("unexpected error ({kind}); no letter was written for this row").format(kind=type(exc).__name__))])

@@ -1,0 +1,97 @@
+"""Tallying a batch run: counts, report lines in input order, progress calls, letters recorded in the case store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Optional
+
+from plainte.batch_engine import ERROR, OK, SKIPPED, WARNING, _Result
+from plainte.batch_report import Report
+from plainte.i18n import _
+
+Progress = Callable[[int, int], None]
+
+PROGRESS_SECONDS = 0.1  # the progress callback is called at most about ten times a second (and at the end)
+
+
+class Recorder:
+    """Records the letters written in the case store, a few hundred per transaction (memory stays flat)."""
+
+    FLUSH = 200
+
+    def __init__(self, store: Any, cat: Any, today: dt.date) -> None:
+        self.store, self.cat, self.today = store, cat, today
+        self.pending: list[tuple[dict[str, Any], list[Path]]] = []
+
+    def add(self, answers: dict[str, Any], files: list[Path]) -> None:
+        self.pending.append((answers, files))
+        if len(self.pending) >= self.FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        from plainte.cases import record_letters
+        from plainte.interview import build_case
+        from plainte.plan import make_plan
+
+        letters = []
+        for answers, files in self.pending:
+            case = build_case(answers, self.cat, today=self.today)
+            letters.append((case, make_plan(case, self.cat), files, answers))
+        self.pending = []
+        if letters:
+            record_letters(self.store, letters)
+
+
+class _Tally:
+    """Counts the rows, writes each one's report lines in input order, and calls the progress callback."""
+
+    def __init__(self, report: Report, folder: Path, unknown: tuple[str, ...], header_line: int, total: int,
+                 progress: Optional[Progress]) -> None:
+        self.report, self.folder, self.unknown, self.header_line = report, folder, set(unknown), header_line
+        self.total, self.progress = total, progress
+        self.done = self.written = self.skipped = self.duplicates = self.errors = 0
+        self.seen: dict[str, int] = {}  # hash -> first line, across workers
+        self.recorder: Optional[Recorder] = None
+        self._last = 0.0
+        for column in unknown:
+            report.add(header_line, WARNING, column,
+                       _("unknown column: its values are not used, and a row that fills it is refused; "
+                         "see plainte batch --template DISPUTE for the columns a dispute needs"))
+
+    def record(self, r: _Result) -> None:
+        if r.status != ERROR and r.digest:
+            first = self.seen.get(r.digest)
+            if first is not None and first != r.line:
+                r.status, r.first_line = "duplicate", first
+            else:
+                self.seen[r.digest] = r.line
+        if r.status == ERROR:
+            self.errors += 1
+            for column, message in r.problems or [("", _("invalid row"))]:
+                if column in self.unknown:
+                    message = _("unknown column (see line {line})").format(line=self.header_line)
+                self.report.add(r.line, ERROR, column, message)
+        elif r.status == "duplicate":
+            self.duplicates += 1
+            self.report.add(r.line, SKIPPED, "", _("same answers as line {line}: no second letter").format(line=r.first_line), r.names)
+        elif r.status == SKIPPED:
+            self.skipped += 1
+            self.report.add(r.line, SKIPPED, "", _("already written; use --force to write it again"), r.names)
+        else:
+            self.written += 1
+            self.report.add(r.line, OK, "", _("written"), r.names)
+            if self.recorder is not None and r.answers is not None:
+                self.recorder.add(r.answers, [self.folder / n for n in r.names])
+        self.done += 1
+        self.tick()
+
+    def tick(self, final: bool = False) -> None:
+        now = time.monotonic()
+        if final or now - self._last >= PROGRESS_SECONDS:
+            self._last = now
+            self.report.flush()
+            if self.progress is not None:
+                self.progress(self.done, self.total)
