@@ -166,10 +166,36 @@ def _institution_choice(inst: Institution) -> Any:
     return inst.name
 
 
+_CHOICES: dict[int, tuple[Catalogue, dict[Any, Any]]] = {}  # per catalogue (kept alive, so its id stays its own)
+
+
+def _cached(cat: Catalogue, key: Any, make: Any) -> Any:
+    """Choice lists depend only on the catalogue and the UI language: built once (batch asks 10,000 times)."""
+    entry = _CHOICES.get(id(cat))
+    if entry is None or entry[0] is not cat:
+        entry = _CHOICES[id(cat)] = (cat, {})
+    store = entry[1]
+    full_key = (key, ui_language())
+    if full_key not in store:
+        store[full_key] = make()
+    return store[full_key]
+
+
+def _institution_choices(cat: Catalogue) -> tuple[tuple[str, Any], ...]:
+    writable = sorted(cat.writable(), key=lambda i: i.name.lower())
+    return tuple((i.id, _institution_choice(i)) for i in writable) + ((OTHER, _("Another institution")),)
+
+
+def _dispute_choices(cat: Catalogue, inst: Institution) -> tuple[tuple[Any, ...], frozenset[str]]:
+    ds = cat.disputes_for(inst)
+    labels = tuple((d.id, {lang: f"{d.label[lang]} — {d.summary[lang]}" for lang in d.label}) for d in ds)
+    return labels, frozenset(d.id for d in ds)
+
+
 def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
     """The ordered answers a letter needs, given what is already answered (later slots depend on earlier ones)."""
     out: list[Slot] = []
-    choices = tuple((i.id, _institution_choice(i)) for i in sorted(cat.writable(), key=lambda i: i.name.lower())) + ((OTHER, _("Another institution")),)
+    choices = _cached(cat, "institutions", lambda: _institution_choices(cat))
     out.append(Slot("institution", "choice", _("Which institution are you writing to?"), choices=choices))
     if answers.get("institution") == OTHER:
         out.append(Slot("institution_kind", "choice", _("What kind of institution is it?"),
@@ -178,10 +204,10 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
     inst = resolve_institution(answers, cat)
     dispute = None
     if inst is not None:
-        ds = cat.disputes_for(inst)
-        out.append(Slot("dispute", "choice", _("What is the problem?"),
-                        choices=tuple((d.id, {lang: f"{d.label[lang]} — {d.summary[lang]}" for lang in d.label}) for d in ds)))
-        if answers.get("dispute") in {d.id for d in ds}:
+        key = ("disputes", inst.id, inst.kind, inst.country)  # "other" takes its ladder from kind and country
+        dispute_choices, dispute_ids = _cached(cat, key, lambda: _dispute_choices(cat, inst))
+        out.append(Slot("dispute", "choice", _("What is the problem?"), choices=dispute_choices))
+        if answers.get("dispute") in dispute_ids:
             dispute = cat.disputes[answers["dispute"]]
         if inst.segments:
             out.append(Slot("segment", "choice", _("Are you a private customer or a business customer?"),

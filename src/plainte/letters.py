@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import textwrap
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
@@ -55,12 +54,29 @@ def md_escape(text: str) -> str:
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) + m.group(3), _MD_SPECIAL.sub(r"\\\1", text))
 
 
+_ASCII_SPACE = re.compile(r"[ \t\x0b\x0c\r]+")
+
+
+def wrap_line(line: str, width: int = WIDTH) -> str:
+    """Greedy wrap at ordinary spaces only (no-break spaces hold amounts and dates together); a word longer
+    than the width stays whole. Same result as textwrap.fill(break_long_words=False, break_on_hyphens=False)
+    on our text, at a fraction of its cost (it was half the time of a plain-text letter)."""
+    words = [w for w in _ASCII_SPACE.split(line) if w]
+    if not words:
+        return ""
+    lines, current = [], words[0]
+    for word in words[1:]:
+        if len(current) + 1 + len(word) <= width:
+            current += " " + word
+        else:
+            lines.append(current)
+            current = word
+    lines.append(current)
+    return "\n".join(lines)
+
+
 def _para_txt(text: str) -> str:
-    lines = str(text).strip().split("\n")
-    out = []
-    for line in lines:
-        out.append(textwrap.fill(line, WIDTH, break_long_words=False, break_on_hyphens=False) if line.strip() else "")
-    return "\n".join(out) + "\n\n"
+    return "\n".join(wrap_line(line) for line in str(text).strip().split("\n")) + "\n\n"
 
 
 def _para_plain(text: str) -> str:
