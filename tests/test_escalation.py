@@ -130,8 +130,11 @@ def test_collector_goes_straight_to_the_regulator(store, cat):
     answers = complaint("intrum-be", sending="registered", product="other",
                         recipient={"street": "Rue Example 1", "postal_code": "1080", "city": "Molenbeek-Saint-Jean", "country": "BE"})
     case_id, _case, _plan = write(store, cat, answers, D(2026, 12, 18), sent=D(2026, 12, 18))
-    reg = next_letter(store, case_id, cat, D(2026, 12, 19))  # a report can be made at any time
+    with pytest.raises(NotYetError):  # the collector still has time to answer
+        next_letter(store, case_id, cat, D(2026, 12, 19))
+    reg = next_letter(store, case_id, cat, D(2026, 12, 19), now=True)
     assert reg.level == "regulator" and reg.body == "economic-inspection" and "consumerconnect.be" in reg.message
+    assert next_letter(store, case_id, cat, D(2027, 1, 7)).level == "regulator"
 
 
 def test_france_mediator_rules(store, cat):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import datetime as dt
 import os
 import stat
@@ -68,3 +69,13 @@ def test_unwritable_folder_is_a_clear_error(tmp_path):
             write_letter(locked, "letter", {"txt": b"x"})
     finally:
         os.chmod(locked, 0o700)
+
+
+def test_saved_answers_never_replace_a_file(tmp_path):
+    from plainte.answers import dump_answers, load_answers
+
+    keep = tmp_path / "client.yaml"
+    keep.write_text("mine\n", encoding="utf-8")
+    saved = dump_answers({"institution": "belfius", "date": datetime.date(2026, 11, 21)}, keep)
+    assert saved.name == "client-2.yaml" and keep.read_text(encoding="utf-8") == "mine\n"
+    assert mode(saved) == 0o600 and load_answers(saved)["date"] == datetime.date(2026, 11, 21)

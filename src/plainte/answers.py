@@ -47,16 +47,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def dump_answers(answers: Mapping[str, Any], path: Path) -> None:
-    """Write answers as YAML (or JSON for a .json path), 0600, never over an existing file of another kind."""
+def dump_answers(answers: Mapping[str, Any], path: Path) -> Path:
+    """Write answers as YAML (or JSON for a .json path), 0600; an existing file is kept and the answers go to
+    name-2.yaml (-3 ...) instead. Returns the path written."""
     import yaml
-
-    from plainte.outputs import write_atomic
 
     data = _plain(answers)
     if path.suffix.lower() == ".json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, text.encode("utf-8"), force=True)
+    from plainte.outputs import write_letter
+
+    suffix = path.suffix.lstrip(".") or "yaml"
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    return write_letter(path.parent, stem, {suffix: text.encode("utf-8")})[0]

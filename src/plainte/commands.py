@@ -125,7 +125,8 @@ def _show_institution(view: dict[str, Any]) -> None:
     con.print(_text(_("Escalation ladder:"), "bold"))
     for n, step in enumerate(view["ladder"], 1):
         who = step.get("body_name") or step.get("service") or ""
-        extra = f" ({_('only for')} {step['only_for']})" if step.get("only_for") else ""
+        products = {"insurance": _("insurance products")}
+        extra = " " + _("(only for {products})").format(products=products.get(step["only_for"], step["only_for"])) if step.get("only_for") else ""
         con.print(_text(f"  {n}. {_level(step['level'])}: {who}{extra}"))
         for ch in step["channels"]:
             con.print(_text(f"       {_channel_line(ch)}"))
@@ -278,6 +279,8 @@ def cmd_deadline(start: str, business_days: Optional[int], months: Optional[int]
         raise UsageError(_("{option}: expected one of {values}").format(option="--country", values=", ".join(COUNTRIES)))
     if business_days is not None and business_days < 0 or months is not None and months < 0:
         raise UsageError(_("the number of days or months must not be negative"))
+    if (business_days or 0) > 10_000 or (months or 0) > 1_200:
+        raise UsageError(_("at most 10000 business days or 1200 months"))
     result = add_business_days(day, business_days, country) if business_days is not None else add_months(day, months or 0)
     if as_json:
         return _print_json({"from": day.isoformat(), "business_days": business_days, "months": months, "country": country, "date": result.isoformat()})
@@ -287,7 +290,7 @@ def cmd_deadline(start: str, business_days: Optional[int], months: Optional[int]
 
 def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, postage: str, interest: str,
               interest_rate: Optional[str], since: Optional[str], until: Optional[str], collection_fees: str, debt_type: str, as_json: bool) -> None:
-    from plainte.costs import DEBT_TYPES, Claim, check_costs
+    from plainte.costs import DEBT_TYPES, LAW_BOOK_XIX, LAW_INTEREST, Claim, check_costs
     from plainte.fields import parse_date, parse_money
     from plainte.letters import format_money
 
@@ -318,6 +321,7 @@ def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, pos
     fm = lambda v: "—" if v is None else format_money(v, lang)  # noqa: E731
     names = {"damages": _("Damages (penalty clause)"), "reminder-fees": _("Reminder fees"), "interest": _("Interest"),
              "collection-fees": _("Collection agency fees")}
+    laws = {LAW_BOOK_XIX: _("Code of Economic Law, Book XIX (Law of 4 May 2023)"), LAW_INTEREST: _("Law of 2 August 2002, art. 5")}
     notes = {"rate-unverified": _("rate not verified: no cap asserted"), "consumer-credit": _("consumer credit: caps not established"),
              "not-applicable": _("Book XIX does not apply")}
     table = Table(title=_("Costs claimed and legal maximum"))
@@ -325,7 +329,7 @@ def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, pos
         table.add_column(head)
     for ln in result.lines:
         table.add_row(_text(names[ln.item]), _text(fm(ln.claimed)), _text(fm(ln.allowed)), _text(fm(ln.excess)),
-                      _text(notes.get(ln.note or "", ln.law)))
+                      _text(notes.get(ln.note or "", laws.get(ln.law, ln.law))))
     con = _console()
     con.print(table)
     con.print(_text(_("Total excess: {amount}").format(amount=fm(result.total_excess)), "bold"))

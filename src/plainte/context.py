@@ -82,7 +82,8 @@ def build_context(case: Case, plan: Plan, cat: Catalogue, fmt: str) -> dict[str,
     home = case.sender.country
     recipient = case.recipient
     recipient_lines = [recipient.name]
-    if recipient.service and not recipient.attention:  # the "Attn." line names the service more precisely
+    if recipient.service and not recipient.attention and recipient.service.lower() not in recipient.name.lower():
+        # the "Attn." line names the service more precisely; a service that repeats the name is left out
         recipient_lines.append(recipient.service)
     if recipient.attention:
         recipient_lines.append(recipient.attention)

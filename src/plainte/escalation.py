@@ -273,10 +273,6 @@ def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: b
     recipient = body.name if body is not None else inst.name
     possible_from = last.answer_due + dt.timedelta(days=1)
     dispute = _dispute_for(cat, inst, level)
-    if dispute is None:
-        return Escalation(case_id=case_id, from_level=last.level, level=level, dispute=None, body=step.body,
-                          recipient=recipient, answers=None, missing=(), warnings=(),
-                          message=_no_letter(level, body, recipient), possible_from=possible_from)
     warnings: list[str] = []
     answered = last.answered is not None
     if not answered and today < possible_from:
@@ -286,6 +282,10 @@ def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: b
                 start=_format_day(possible_from), id=case_id))
         warnings.append(_("You escalate before the answer deadline of {date}: {body} may ask you to wait for that answer first.").format(
             date=_format_day(last.answer_due), body=recipient))
+    if dispute is None:
+        return Escalation(case_id=case_id, from_level=last.level, level=level, dispute=None, body=step.body,
+                          recipient=recipient, answers=None, missing=(), warnings=tuple(warnings),
+                          message=_no_letter(level, body, recipient), possible_from=possible_from)
     if last.sent is None:
         warnings.append(_("Your letter of {date} is not marked as sent: its date is taken as the sending date. Record the real day with plainte cases update {id} --sent DATE.").format(
             date=_format_day(last.letter_date), id=case_id))

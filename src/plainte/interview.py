@@ -332,7 +332,7 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     if "date" not in typed:
         typed["date"] = today
     _check_unknown_ids(answers, cat, typed, problems)
-    _cross_checks(typed, problems)
+    _cross_checks(typed, problems, answers)
     return typed, problems
 
 
@@ -352,9 +352,12 @@ def _parse_into(slot: Slot, answers: Mapping[str, Any], typed: dict[str, Any], p
         problems.append(Problem(exc.field, exc.message))
 
 
-def _cross_checks(typed: Mapping[str, Any], problems: list[Problem]) -> None:
+def _cross_checks(typed: Mapping[str, Any], problems: list[Problem], answers: Mapping[str, Any]) -> None:
     """Named rules across answers, too rich for a `when` condition in the data files."""
     facts = typed.get("facts") or {}
+    segment = answers.get("segment")
+    if segment not in (None, "", "private", "business") and not any(p.field == "segment" for p in problems):
+        problems.append(Problem("segment", _("expected private or business")))
     if typed.get("dispute") == "excessive-costs":
         claimed = facts.get("interest-claimed")
         since, demand = facts.get("interest-since"), facts.get("demand-date")

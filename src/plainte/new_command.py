@@ -81,8 +81,8 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
     plan = make_plan(case, cat)
     paths = _written(case, plan, cat, fmts or result.formats, out_dir or Path(result.out_dir).expanduser(), False)
     if save_answers:
-        dump_answers(result.answers, save_answers)
-        asker.say(_("Answers saved in {path}").format(path=save_answers))
+        saved = dump_answers(result.answers, save_answers)
+        asker.say(_("Answers saved in {path}").format(path=saved))
     store.delete()
     asker.say(_("Your letter is ready:"), "title")
     for p in paths:
