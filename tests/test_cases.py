@@ -411,14 +411,10 @@ def test_record_letters_in_one_transaction(store, cat):
     assert sorted(s.who for s in list_cases(store)) == ["Ann One", "Bob Two", "Cy Three"]
 
 
-# -- the commands (skipped until `plainte cases` is wired into cli.py) ----------------------------------------------
+# -- the commands --------------------------------------------------------------------------------------
 
 
 def test_cli_cases_commands(tmp_path, monkeypatch):
-    from plainte import commands
-
-    if not hasattr(commands, "cmd_cases_list"):
-        pytest.skip("plainte cases is not wired into the CLI yet")
     from typer.testing import CliRunner
 
     from plainte.answers import dump_answers
