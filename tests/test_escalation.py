@@ -194,3 +194,60 @@ def test_refusals(store, cat):
     with pytest.raises(UsageError, match="closed"):
         next_letter(store, case_id, cat, D(2027, 2, 1))
     assert esc.to_dict()["missing"][0]["field"] == "facts.why-unsatisfied"
+
+
+# -- the earlier letters named, dated, referenced and enclosed -----------------------------------------------------
+
+EARLIER = {
+    "en": ("The letters sent so far about this matter:",
+           "- Letter of 16 December 2026 (complaint), sent on 18 December 2026, reference PL-7: no answer",
+           "- Letter of 19 January 2027 (request for an internal review): answered on 25 January 2027",
+           "- Copy of the letter of 16 December 2026 (complaint)",
+           "- Copy of the letter of 19 January 2027 (request for an internal review)"),
+    "fr": ("Les lettres envoyées jusqu'ici à ce sujet :",
+           "- Lettre du 16 décembre 2026 (plainte), envoyée le 18 décembre 2026, référence PL-7 : restée sans réponse",
+           "- Lettre du 19 janvier 2027 (demande de réexamen interne) : réponse reçue le 25 janvier 2027",
+           "- Copie de la lettre du 16 décembre 2026 (plainte)",
+           "- Copie de la lettre du 19 janvier 2027 (demande de réexamen interne)"),
+    "nl": ("De brieven die tot nu toe over deze zaak zijn verstuurd:",
+           "- Brief van 16 december 2026 (klacht), verstuurd op 18 december 2026, kenmerk PL-7: geen antwoord",
+           "- Brief van 19 januari 2027 (verzoek tot interne herziening): beantwoord op 25 januari 2027",
+           "- Kopie van de brief van 16 december 2026 (klacht)",
+           "- Kopie van de brief van 19 januari 2027 (verzoek tot interne herziening)"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+def test_escalation_letter_names_and_encloses_the_earlier_letters(store, cat, lang):
+    case_id, _case, _plan = write(store, cat, complaint(date="2026-12-16", language=lang), D(2026, 12, 16), sent=D(2026, 12, 18))
+    update_case(store, case_id, reference="PL-7")
+    esc = next_letter(store, case_id, cat, D(2027, 1, 19))
+    review_answers = fill(esc, {"facts": {"why-unsatisfied": "No answer came."}})
+    write(store, cat, review_answers, D(2027, 1, 19), case_id=case_id, sent=D(2027, 1, 19))
+    update_case(store, case_id, answered=D(2027, 1, 25), outcome="Refused.")
+    esc = next_letter(store, case_id, cat, D(2027, 2, 1))
+    assert esc.answers["history"] == [
+        {"level": "complaint", "date": "2026-12-16", "sent": "2026-12-18", "reference": "PL-7", "answered": None},
+        {"level": "complaint-review", "date": "2027-01-19", "sent": "2027-01-19", "reference": "", "answered": "2027-01-25"},
+    ]
+    mediation = build_case(esc.answers, cat, today=D(2027, 2, 1))
+    text = render_letter(mediation, cat, "txt", make_plan(mediation, cat))
+    flat = " ".join(text.split())  # the txt letter wraps long lines
+    for expected in EARLIER[lang]:
+        assert " ".join(expected.split()) in flat, expected
+    generic = {"en": "Copy of the earlier written complaint", "fr": "Copie de la plainte écrite précédente",
+               "nl": "Kopie van de eerdere schriftelijke klacht"}[lang]
+    assert generic not in text  # each letter is listed instead
+
+
+@pytest.mark.parametrize(("history", "field"), [
+    ("a letter", "history"),
+    ([{"level": "letter", "date": "2026-12-16"}], "history[0].level"),
+    ([{"level": "complaint"}], "history[0].date"),
+    ([{"level": "complaint", "date": "2026-12-16", "sent": "2026-12-10"}], "history[0].sent"),
+    ([{"level": "complaint", "date": "2026-12-16", "answered": "2026-12-01"}], "history[0].answered"),
+    ([{"level": "complaint", "date": "2026-12-16", "who": "me"}], "history[0].who"),
+])
+def test_history_answers_are_checked(cat, history, field):
+    problems = missing(complaint(history=history), cat, today=D(2026, 12, 20))
+    assert [p.field for p in problems] == [field]

@@ -39,8 +39,12 @@ def person_lines(person: Person, lang: str, home_country: str) -> list[str]:
 
 
 def enclosures(case: Case, plan: Plan, cat: Catalogue) -> list[str]:
-    """The documents enclosed, in the letter's language; a social worker always encloses the mandate."""
+    """The documents enclosed, in the letter's language; a social worker always encloses the mandate.
+    When the earlier letters are known (history), the template lists a copy of each instead of the
+    generic copy of the complaint."""
     ids = list(plan.enclosed)
+    if case.history and "complaint-copy" in ids:
+        ids.remove("complaint-copy")
     if case.writer_role == "social-worker" and "mandate" not in ids and "mandate" in cat.evidence:
         ids.insert(0, "mandate")
     return [pick(cat.evidence[e].label, case.language) for e in ids]
@@ -118,6 +122,8 @@ def build_context(case: Case, plan: Plan, cat: Catalogue, fmt: str) -> dict[str,
         "creditor": esc(creditor),
         "enclosures": enclosures(case, plan, cat),
         "enclosed_ids": list(plan.enclosed),
+        "history": [{"level": h.level, "date": h.date, "sent": h.sent if h.sent != h.date else None, "reference": esc(h.reference), "answered": h.answered}
+                    for h in case.history],
         "missing": [evidence_label(e) for e in plan.missing],
         "answer_due": plan.answer_due,
         "acknowledge_due": plan.acknowledge_due,

@@ -195,6 +195,9 @@ def _answers(detail: CaseDetail, dispute: Any, step: Any, cat: Any, today: dt.da
     facts = _facts(dispute.level, detail, cat, str(base.get("language") or "en"))
     answers["facts"] = facts
     answers["evidence"] = _evidence(detail, dispute, facts)
+    from plainte.history import from_steps
+
+    answers["history"] = from_steps(detail.steps)  # the letter names each earlier letter and encloses a copy
     return answers
 
 

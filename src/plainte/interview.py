@@ -27,7 +27,7 @@ from plainte.models import (
 TOP_KEYS = (
     "institution", "dispute", "language", "date", "sending", "writer_role", "segment", "organisation",
     "sender", "client", "recipient", "references", "facts", "evidence", "institution_kind",
-    "institution_country", "attachments",
+    "institution_country", "attachments", "history",
 )
 PERSON_KEYS = ("name", "street", "postal_code", "city", "country", "email", "phone")
 RECIPIENT_KEYS = ("name", "street", "postal_code", "city", "country", "email")
@@ -331,6 +331,13 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
         _parse_into(evidence, answers, typed, problems)
     if "date" not in typed:
         typed["date"] = today
+    if answers.get("history") not in (None, "", []):
+        from plainte.history import parse_history
+
+        try:
+            typed["history"] = parse_history(answers["history"])
+        except FieldError as exc:
+            problems.append(Problem(exc.field, exc.message))
     _check_unknown_ids(answers, cat, typed, problems)
     _cross_checks(typed, problems, answers)
     return typed, problems
@@ -424,6 +431,7 @@ def build_case(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date | N
         references=MappingProxyType({k: v for k, v in (typed.get("references") or {}).items() if v}),
         facts=facts,
         evidence=tuple(typed.get("evidence") or ()),
+        history=tuple(typed.get("history") or ()),
         answers=MappingProxyType(dict(answers)),
     )
 

@@ -109,7 +109,7 @@ def _lines_html(lines: list[str]) -> Markup:
 
 def _bullets(fmt: str) -> Callable[[list[str]], Any]:
     if fmt == "html":
-        return lambda items: Markup("<br>\n").join(Markup("– ") + escape(str(x)) for x in items)
+        return lambda items: Markup("<br>\n").join(Markup("– ") + escape(x) for x in items)  # a macro's Markup is not escaped twice
     return lambda items: "\n".join("- " + str(x) for x in items)
 
 

@@ -236,6 +236,17 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class EarlierLetter:
+    """A letter sent earlier in the same case, as an escalation letter names it and encloses a copy."""
+
+    level: str  # complaint, complaint-review, mediation, ...
+    date: date  # the letter's own date
+    sent: Optional[date] = None  # the day it was sent, when known
+    reference: str = ""  # the institution's reference for it, when known
+    answered: Optional[date] = None  # the day the institution answered it; None: no answer
+
+
+@dataclass(frozen=True)
 class Case:
     """Everything a letter needs, typed and validated: nothing after this parses strings again."""
 
@@ -254,6 +265,7 @@ class Case:
     references: Mapping[str, str] = field(default_factory=_empty)
     facts: Mapping[str, Any] = field(default_factory=_empty)
     evidence: tuple[str, ...] = ()
+    history: tuple[EarlierLetter, ...] = ()  # the case's earlier letters (escalation letters only)
     answers: Mapping[str, Any] = field(default_factory=_empty, compare=False)
 
     def fact(self, qid: str, default: Any = None) -> Any:
