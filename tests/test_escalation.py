@@ -154,10 +154,15 @@ def test_france_mediator_rules(store, cat):
     assert not any("2 months" in w for w in late.warnings)
     assert any("médiateur" in w and "4 January 2028" in w for w in late.warnings)
     assert any("More than one year" in w for w in next_letter(store, case_id, cat, D(2028, 1, 5)).warnings)
-    # after the médiateur: court, no letter
+    # after the médiateur: a report to the ACPR (sourced address, no letter: it settles no dispute), then court
     filled = fill(esc, {"recipient": {"street": "1 rue du Médiateur", "postal_code": "75001", "city": "Paris", "country": "FR"}})
     write(store, cat, filled, D(2027, 3, 10), case_id=case_id, sent=D(2027, 3, 10))
-    court = next_letter(store, case_id, cat, D(2027, 6, 1))
+    acpr = cat.institutions["acpr"]
+    assert acpr.kind == "regulator" and acpr.steps[0].channel("postal", "private").address.street == "4 place de Budapest"
+    reg = next_letter(store, case_id, cat, D(2027, 6, 1))
+    assert (reg.level, reg.body) == ("regulator", "acpr") and reg.answers is None
+    assert "ACPR" in reg.message and "acpr.banque-france.fr" in reg.message and "does not settle" in reg.message
+    court = next_letter(store, case_id, cat, D(2027, 6, 1), to="court")
     assert court.level == "court" and court.answers is None and "court" in court.message
 
 

@@ -237,6 +237,9 @@ def _no_letter(level: str, body: Any, who: str) -> str:
         if (body is not None and body.id == "economic-inspection") or (portal and "consumerconnect" in portal):
             return _("The next step is a report to the regulator, the Economic Inspection of the FPS Economy. plainte writes no letter for it: report the problem at {url} (ConsumerConnect). ConsumerConnect passes your report to the Economic Inspection and tells you which ombudsman can help; the Economic Inspection takes reports but does not settle your own dispute.").format(
                 url=portal or CONSUMERCONNECT)
+        if body is not None and body.id == "acpr":
+            return _("The next step is a report to the regulator, the ACPR (Autorité de contrôle prudentiel et de résolution). plainte writes no letter for it: the ACPR does not settle your own dispute, but you can report the institution's breach of the rules and send it a copy of your complaint ({url}). For a solution of the dispute itself, the next step is court.").format(
+                url=portal or "https://acpr.banque-france.fr")
         return _("The next step is {body}. plainte writes no letter for it: contact it directly{channel}.").format(
             body=who, channel=f" ({portal})" if portal else "")
     if level == "court":
