@@ -168,3 +168,34 @@ def test_batch_combines_pdfs_and_records_cases(tmp_path):
     again = json.loads(invoke(["batch", str(sheet), "-o", str(out), "--format", "txt,pdf", "--db", str(db), "--json"]).stdout)
     assert again["written"] == 0 and again["skipped"] == 2
     assert len(json.loads(invoke(["cases", "--db", str(db), "--json"]).stdout)) == 2  # nothing recorded twice
+
+
+@pytest.mark.parametrize(("lang", "law", "excess", "unverified"), [
+    ("en", "Code of Economic Law, Book XIX", "Total excess: €117.50", "rate not verified"),
+    ("fr", "Code de droit économique, livre", "Excédent total : 117,50 €", "taux non vérifié"),
+    ("nl", "Wetboek van economisch recht,", "Totaal te veel gevorderd: € 117,50", "interestvoet niet"),
+])
+def test_costs_table_names_the_law_in_every_language(lang, law, excess, unverified):
+    args = ["--ui-lang", lang, "costs", "--balance", "650", "--damages", "120", "--reminders", "3", "--reminder-fee", "15",
+            "--interest-rate", "12", "--since", "2026-01-15", "--until", "2026-11-15", "--collection-fees", "40"]
+    result = invoke(args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.output.replace("\xa0", " ").replace("\u202f", " ")
+    assert law in out and excess in out and unverified in out
+    assert lang == "en" or "Not counted" not in out
+    assert ("Law of 2 August 2002" if lang == "en" else "2002") in out  # the interest line keeps its law
+
+
+def test_costs_consumer_credit_asserts_no_total(monkeypatch):
+    out = invoke(["costs", "--balance", "650", "--damages", "120", "--debt-type", "consumer-credit"], env={"COLUMNS": "200"}).output
+    assert "not established" in out and "Total excess" not in out
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["--reminder-fee", "15"], "--reminders"),
+    (["--interest", "5"], "--since"),
+    (["--interest-rate", "12"], "--since"),
+])
+def test_costs_errors_name_the_option(args, option):
+    result = invoke(["costs", "--balance", "650", *args])
+    assert result.exit_code == ExitCode.INVALID_INPUT and option in result.output

@@ -191,3 +191,19 @@ def test_cost_check_is_offered_for_a_belgian_demand(cat):
     assert "legal maximum €72.50" in said and "excess €27.50" in said  # damages on 650
     assert "legal maximum €15.00" in said  # 2 paid reminders at 7.50
     assert "Excessive costs" in said
+
+
+@pytest.mark.parametrize(("debt", "expected"), [
+    ("consumer-credit", "caps are not established"),
+    ("business", "does not apply to a business debt"),
+])
+def test_cost_check_asserts_no_cap_outside_consumer_goods(cat, debt, expected):
+    answers = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    question = "Does the demand add costs (damages, reminder fees, collection fees)? Check them against Belgian law?"
+    overrides = [(question, True), ("What is the debt for?", debt),
+                 ("Outstanding balance, without the costs", "650"), ("Damages or penalty clause claimed (optional)", "100"),
+                 ("Number of reminders charged (optional)", "0"), ("Total claimed for the reminders (optional)", ""),
+                 ("Collection agency fees claimed (optional)", "")]
+    _wizard, asker, _result = drive(cat, answers, overrides)
+    said = "\n".join(asker.said)
+    assert expected in said and "legal maximum €" not in said

@@ -142,7 +142,7 @@ def build_app() -> typer.Typer:
     def costs_cmd(
         balance: str = typer.Option(..., "--balance", help=_("The outstanding balance (principal).")),
         damages: str = typer.Option("0", "--damages", help=_("Damages or penalty clause claimed.")),
-        reminders: int = typer.Option(0, "--reminders", help=_("Number of reminders charged.")),
+        reminders: int = typer.Option(0, "--reminders", help=_("Number of reminders sent, the first (free) one included.")),
         reminder_fee: str = typer.Option("0", "--reminder-fee", help=_("Fee claimed per reminder.")),
         postage: str = typer.Option("0", "--postage", help=_("Postage per reminder.")),
         interest: str = typer.Option("0", "--interest", help=_("Interest amount claimed.")),

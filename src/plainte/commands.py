@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Optional
 
-from plainte.errors import UsageError
+from plainte.errors import FieldError, UsageError
 from plainte.i18n import LANGUAGES, _, ngettext, ui_language
 
 STATE: dict[str, Any] = {"institutions": []}
@@ -303,6 +303,10 @@ def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, pos
     start = parse_date(since, field="--since") if since else None
     end = parse_date(until, field="--until") if until else (dt.date.today() if start else None)
     per_reminder = money(reminder_fee, "--reminder-fee")
+    if per_reminder > 0 and reminders == 0:
+        raise FieldError("--reminders", _("is needed with --reminder-fee: the number of reminders sent, the first one included"))
+    if start is None and (rate is not None or money(interest, "--interest") > 0):
+        raise FieldError("--since", _("is needed to check the interest (the date interest started)"))
     claim = Claim(balance=money(balance, "--balance"), damages=money(damages, "--damages"), reminders=reminders,
                   reminder_fees=per_reminder * reminders, reminder_postage=money(postage, "--postage"),
                   interest=money(interest, "--interest"), interest_rate=rate, since=start, until=end,
@@ -328,11 +332,22 @@ def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, pos
     for head in (_("item"), _("claimed"), _("allowed"), _("excess"), _("law")):
         table.add_column(head)
     for ln in result.lines:
+        law = laws.get(ln.law, ln.law)
         table.add_row(_text(names[ln.item]), _text(fm(ln.claimed)), _text(fm(ln.allowed)), _text(fm(ln.excess)),
-                      _text(notes.get(ln.note or "", laws.get(ln.law, ln.law))))
+                      _text(f"{law} ({notes[ln.note]})" if ln.note in notes else law))
     con = _console()
-    con.print(table)
-    con.print(_text(_("Total excess: {amount}").format(amount=fm(result.total_excess)), "bold"))
+    if result.lines:
+        con.print(table)
+    if not result.lines:
+        con.print(_text(_("No cost claimed: give --damages, --reminders with --reminder-fee, --interest-rate or --interest with --since, or --collection-fees.")))
+    elif result.reason == "consumer-credit":
+        con.print(_text(_("Consumer credit (Book VII): whether the Book XIX caps apply to it is not established, so no legal maximum is asserted. Ask the collector for the detail and the basis of each cost."), "bold"))
+    elif not result.applies:
+        con.print(_text(_("Book XIX protects consumers: it does not apply to a business debt, so no legal maximum is asserted. Ask the collector for the detail and the basis of each cost."), "bold"))
+    else:
+        con.print(_text(_("Total excess: {amount}").format(amount=fm(result.total_excess)), "bold"))
+        if result.total_allowed is None:
+            con.print(_text(_("Not counted: the interest, whose legal rate is not verified for the whole period.")))
     return None
 
 

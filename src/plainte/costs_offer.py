@@ -58,6 +58,9 @@ def offer(asker: Any) -> None:
     lang = ui_language()
     names = {"damages": _("Damages (penalty clause)"), "reminder-fees": _("Reminder fees"), "interest": _("Interest"),
              "collection-fees": _("Collection agency fees")}
+    if debt == "business":
+        asker.say(_("Book XIX protects consumers: it does not apply to a business debt. Ask the collector for the detail and the basis of each cost."), "warning")
+        return
     if not result.applies:
         asker.say(_("For this kind of debt the Book XIX caps are not established: ask the collector for the detail and the basis of each cost."), "warning")
         return
