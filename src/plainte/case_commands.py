@@ -91,7 +91,7 @@ def _show_case(detail: Any) -> None:
         for label, value in ((_("sent"), st.sent), (_("acknowledgement due"), st.acknowledge_due), (_("acknowledged"), st.acknowledged),
                              (_("answer due"), st.answer_due), (_("answered"), st.answered)):
             if value is not None:
-                con.print(_text(f"   {label}: {day(value)}"))
+                con.print(_text("   " + _("{label}: {value}").format(label=label, value=day(value))))
         if st.reference:
             con.print(_text("   " + _("their reference: {reference}").format(reference=st.reference)))
         if st.outcome:
