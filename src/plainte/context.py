@@ -39,11 +39,9 @@ def person_lines(person: Person, lang: str, home_country: str) -> list[str]:
 
 
 def enclosures(case: Case, plan: Plan, cat: Catalogue) -> list[str]:
-    """The documents enclosed, in the letter's language; a social worker always encloses the mandate."""
-    ids = list(plan.enclosed)
-    if case.writer_role == "social-worker" and "mandate" not in ids and "mandate" in cat.evidence:
-        ids.insert(0, "mandate")
-    return [pick(cat.evidence[e].label, case.language) for e in ids]
+    """The documents the person has and encloses, in the letter's language: only those (a document they do
+    not have is never listed; the letter says it will follow)."""
+    return [pick(cat.evidence[e].label, case.language) for e in plan.enclosed]
 
 
 def cost_check(case: Case) -> dict[str, Any] | None:
