@@ -199,3 +199,20 @@ def test_costs_consumer_credit_asserts_no_total(monkeypatch):
 def test_costs_errors_name_the_option(args, option):
     result = invoke(["costs", "--balance", "650", *args])
     assert result.exit_code == ExitCode.INVALID_INPUT and option in result.output
+
+
+def test_render_stdout_ends_the_letter_before_the_advice():
+    result = invoke(["render", str(EXAMPLES / "already-paid.yaml"), "--stdout", "--lang", "en", "--no-record"])
+    assert result.exit_code == 0 and result.stdout.endswith("(creditor)\n")
+    assert result.stderr.startswith("\n") and "plainte is not a lawyer" in result.stderr
+
+
+def test_render_impossible_yaml_date_is_named(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((EXAMPLES / "already-paid.yaml").read_text(encoding="utf-8")
+                   .replace("date: 2026-11-21", "date: 2026-13-01").replace("payment-date: 2026-11-03", "payment-date: 2026-02-30"),
+                   encoding="utf-8")
+    result = invoke(["render", str(bad), "--stdout"])
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert "date: 2026-13-01" in result.output and "facts.payment-date: 2026-02-30" in result.output
+    assert "Unexpected error" not in result.output

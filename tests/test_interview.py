@@ -141,3 +141,20 @@ def test_answers_are_not_mutated(cat):
     before = copy.deepcopy(answers)
     build_case(answers, cat, today=TODAY)
     assert answers == before
+
+
+def test_every_unknown_document_is_named_at_once(cat):
+    answers = example("already-paid")
+    answers["evidence"] = ["selfie", "proof-of-payment", "horoscope"]
+    [problem] = [p for p in missing(answers, cat, today=TODAY) if p.field == "evidence"]
+    assert "selfie" in problem.message and "horoscope" in problem.message and "proof-of-payment," in problem.message
+
+
+def test_a_social_worker_may_enclose_the_mandate_in_any_dispute(cat):
+    answers = example("already-paid")
+    answers.update(writer_role="social-worker", organisation="CPAS de Forest", evidence=["mandate", "proof-of-payment"],
+                   client={"name": "Jean Client", "street": "Rue 1", "postal_code": "1190", "city": "Forest", "country": "BE"})
+    assert build_case(answers, cat, today=TODAY).evidence == ("mandate", "proof-of-payment")
+    consumer = example("already-paid")
+    consumer["evidence"] = ["mandate"]
+    assert any(p.field == "evidence" and "mandate" in p.message for p in missing(consumer, cat, today=TODAY))

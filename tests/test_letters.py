@@ -84,3 +84,43 @@ def test_html_is_a_printable_page(cat):
     html = render_letter(build_case(answers(), cat, today=TODAY), cat, "html")
     assert html.lstrip().startswith("<!DOCTYPE html>") and "@page { size: A4" in html
     assert 'class="window"' in html
+
+
+def flat(text):
+    """The letter's words on one line: assertions do not depend on where a sentence wraps."""
+    return " ".join(text.split())
+
+
+def social_worker(evidence):
+    return answers(language="en", writer_role="social-worker", organisation="CPAS de Forest", evidence=evidence,
+                   client={"name": "Jean Client", "street": "Rue du Curé 2", "postal_code": "1190", "city": "Forest", "country": "BE"})
+
+
+def test_social_worker_letter_names_the_client_and_the_mandate_honestly(cat):
+    enclosed = render_letter(build_case(social_worker(["mandate", "proof-of-payment"]), cat, today=TODAY), cat, "txt")
+    assert "written mandate to act in this matter (copy enclosed)" in flat(enclosed)
+    assert "- Mandate signed by the client" in enclosed
+    assert "Jean Client\nRue du Curé 2\n1190 Forest" in enclosed  # the client's details, for the file
+    without = render_letter(build_case(social_worker(["proof-of-payment"]), cat, today=TODAY), cat, "txt")
+    assert "(copy enclosed)" not in flat(without) and "- Mandate signed by the client" not in without
+    assert "will follow as soon as I have them: mandate signed by the client." in flat(without)
+
+
+def test_payment_plan_asks_for_an_answer_before_the_first_payment(cat):
+    data = yaml.safe_load((EXAMPLES / "payment-plan.yaml").read_text(encoding="utf-8"))
+    data["language"] = "en"
+    txt = flat(render_letter(build_case(data, cat, today=TODAY), cat, "txt"))
+    assert "As the first payment is proposed for 10 December 2026" in txt and "by 25 January 2027" not in txt
+    data["facts"]["first-payment-date"] = "2027-02-10"  # after the answer date: the usual line
+    later = flat(render_letter(build_case(data, cat, today=TODAY), cat, "txt"))
+    assert "by 25 January 2027 at the latest" in later and "As the first payment" not in later
+
+
+def test_mediation_request_says_all_correspondence_only_when_it_is_all_there(cat):
+    data = yaml.safe_load((EXAMPLES / "mediation-request.yaml").read_text(encoding="utf-8"))
+    data["language"] = "en"
+    full = flat(render_letter(build_case(data, cat, today=TODAY), cat, "txt"))
+    assert "Copies of all the correspondence with Belfius Bank are enclosed." in full
+    data["evidence"] = ["complaint-copy", "institution-answer"]  # the proof of sending is still to come
+    part = flat(render_letter(build_case(data, cat, today=TODAY), cat, "txt"))
+    assert "all the correspondence" not in part and "as listed below" in part and "will follow" in part

@@ -6,11 +6,31 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from plainte.errors import FieldError, UsageError
 from plainte.i18n import _
+
+
+@lru_cache(maxsize=None)
+def yaml_loader() -> Any:
+    """The safe YAML loader (the C one when there is one) that keeps an impossible date such as 2026-13-01
+    as text: the date field then names the key and says what is expected, instead of the loader failing."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    def timestamp(loader: Any, node: Any) -> Any:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    loader = type("AnswersLoader", (base,), {})
+    loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+    return loader
 
 
 def load_answers(path: Path) -> dict[str, Any]:
@@ -24,8 +44,7 @@ def load_answers(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(_("{path}: cannot be read ({error})").format(path=path, error=exc)) from None
     try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(text, Loader=loader)
+        data = yaml.load(text, Loader=yaml_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _("line {line}").format(line=mark.line + 1) if mark else ""

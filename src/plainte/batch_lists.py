@@ -55,7 +55,9 @@ class _YamlItems:
 def _yaml_items(text: str, path: Path) -> _YamlItems:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    from plainte.answers import yaml_loader
+
+    loader = yaml_loader()(text)
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as exc:

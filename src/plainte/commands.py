@@ -206,13 +206,15 @@ def cmd_evidence(dispute_id: str, institution_id: Optional[str], as_json: bool) 
     return None
 
 
-def _advice(case: Any, plan: Any, cat: Any) -> None:
+def _advice(case: Any, plan: Any, cat: Any, after_letter: bool = False) -> None:
     """Tell the person (not the letter) what is missing, what to wait for, and what to watch."""
     from plainte.i18n import pick
     from plainte.letters import format_day
 
     con = _console(stderr=True)
     lang = ui_language()
+    if after_letter:
+        con.print()
     for w in plan.waits:
         con.print(_text(_("Wait: {reason} Send it on {date} at the earliest.").format(reason=pick(w.reason, lang), date=format_day(w.until, lang)), "yellow"))
     for eid in plan.missing:
@@ -252,11 +254,17 @@ def cmd_render(answers_path: Path, out_dir: Path, formats: str, lang: Optional[s
     case = build_case(answers, cat)
     attachments = attachment_paths(answers, answers_path.parent, attach)  # also checks the shape of `attachments:`
     plan = make_plan(case, cat)
+    if to_stdout:
+        # the letter first, ended by a newline and flushed, then the advice after a blank line: on a terminal,
+        # or with both streams in one file, the advice never runs on from the letter's last line
+        text = render_letter(case, cat, fmts[0], plan)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+        if not quiet:
+            _advice(case, plan, cat, after_letter=True)
+        return
     if not quiet:
         _advice(case, plan, cat)
-    if to_stdout:
-        sys.stdout.write(render_letter(case, cat, fmts[0], plan))
-        return
     files = render_formats(case, cat, fmts, attachments=attachments if "eml" in fmts else ())
     stem = letter_stem(case.date, case.institution.id, case.dispute.id, case.language)
     paths = write_letter(out_dir, stem, files, force=force)

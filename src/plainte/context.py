@@ -39,14 +39,10 @@ def person_lines(person: Person, lang: str, home_country: str) -> list[str]:
 
 
 def enclosures(case: Case, plan: Plan, cat: Catalogue) -> list[str]:
-    """The documents enclosed, in the letter's language; a social worker always encloses the mandate.
-    When the earlier letters are known (history), the template lists a copy of each instead of the
-    generic copy of the complaint."""
-    ids = list(plan.enclosed)
-    if case.history and "complaint-copy" in ids:
-        ids.remove("complaint-copy")
-    if case.writer_role == "social-worker" and "mandate" not in ids and "mandate" in cat.evidence:
-        ids.insert(0, "mandate")
+    """The documents the person has and encloses, in the letter's language: only those (a document they do
+    not have is never listed; the letter says it will follow). When the earlier letters are known (history),
+    the template lists a copy of each instead of the generic copy of the complaint."""
+    ids = [e for e in plan.enclosed if not (case.history and e == "complaint-copy")]
     return [pick(cat.evidence[e].label, case.language) for e in ids]
 
 

@@ -13,7 +13,7 @@ from plainte import fields, identifiers
 from plainte.catalog import OTHER, Catalogue, applies
 from plainte.countries import country_label
 from plainte.errors import AnswersError, FieldError, Problem
-from plainte.i18n import LANGUAGES, _, pick, ui_language
+from plainte.i18n import LANGUAGES, _, ngettext, pick, ui_language
 from plainte.models import (
     INSTITUTION_KINDS,
     Address,
@@ -23,6 +23,7 @@ from plainte.models import (
     Recipient,
     Step,
 )
+from plainte.plan import MANDATE
 
 TOP_KEYS = (
     "institution", "dispute", "language", "date", "sending", "writer_role", "segment", "organisation",
@@ -221,9 +222,11 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
                 out.append(Slot(f"facts.{q.id}", q.type, q.label, required=q.required, help=q.help,
                                 choices=tuple((c.id, c.label) for c in q.choices), default=q.default,
                                 multiline=q.type == "text" and q.id in ("description", "reason", "why-unsatisfied", "answer-summary")))
+        documents = [r.evidence for r in dispute.evidence if applies(r.when, answers.get("facts") or {})]
+        if answers.get("writer_role") == "social-worker" and MANDATE not in documents and MANDATE in cat.evidence:
+            documents.insert(0, MANDATE)  # a social worker encloses the client's mandate, whatever the dispute
         out.append(Slot("evidence", "evidence", _("Which of these documents do you have and will enclose?"), required=False,
-                        choices=tuple((r.evidence, cat.evidence[r.evidence].label) for r in dispute.evidence
-                                      if applies(r.when, answers.get("facts") or {}))))
+                        choices=tuple((e, cat.evidence[e].label) for e in documents)))
     if inst is not None and dispute is not None:
         step = target_step(inst, dispute.level, cat, get(answers, "facts.product"))
         if step is not None:
@@ -270,13 +273,12 @@ def parse_slot(slot: Slot, raw: Any, answers: Mapping[str, Any]) -> Any:
     if slot.type == "evidence":
         values = raw if isinstance(raw, list) else [x for x in str(raw).replace(",", "|").split("|") if x.strip()]
         allowed = [c[0] for c in slot.choices]
-        out = []
-        for v in values:
-            v = str(v).strip()
-            if v not in allowed:
-                raise FieldError(slot.key, _("unknown document {id}; expected some of: {ids}").format(id=v, ids=", ".join(allowed) or "-"))
-            if v not in out:
-                out.append(v)
+        out = list(dict.fromkeys(str(v).strip() for v in values))
+        unknown = [v for v in out if v not in allowed]
+        if unknown:  # every unknown id at once, not only the first
+            raise FieldError(slot.key, ngettext("unknown document {ids}; expected some of: {allowed}",
+                                                "unknown documents {ids}; expected some of: {allowed}", len(unknown)).format(
+                ids=", ".join(unknown), allowed=", ".join(allowed) or "-"))
         return out
     if slot.type == "choice":
         return fields.parse_choice(raw, field=slot.key, choices=[c[0] for c in slot.choices])

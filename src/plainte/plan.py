@@ -16,6 +16,7 @@ DEFAULT_ANSWER = Period(days=14)
 # A paper letter is taken as received on the 3rd business day after sending (the rule Book XIX applies
 # to paper reminders, facts.md section 2); an e-mail the same day.
 POSTAL_DELIVERY_DAYS = 3
+MANDATE = "mandate"  # the evidence id of the client's signed mandate: every social-worker letter needs it
 LEVEL_ORDER = ("complaint", "complaint-review", "mediation", "regulator", "court")
 
 
@@ -80,7 +81,15 @@ def next_step(case: Case) -> Optional[Step]:
 
 def _rule_applies(evidence: str, case: Case) -> bool:
     """Named rule: a mandate is only needed when a social worker writes for a client."""
-    return evidence != "mandate" or case.writer_role == "social-worker"
+    return evidence != MANDATE or case.writer_role == "social-worker"
+
+
+def _with_mandate(required: tuple[str, ...], case: Case, cat: Catalogue) -> tuple[str, ...]:
+    """Named rule: a social worker acts on the client's signed mandate, whatever the dispute: it is required
+    evidence (the letter encloses it, or says it will follow, and the person is told how to get it)."""
+    if case.writer_role != "social-worker" or MANDATE in required or MANDATE not in cat.evidence:
+        return required
+    return (MANDATE, *required)
 
 
 def next_business_day(day: dt.date, country: str) -> dt.date:
@@ -104,7 +113,7 @@ def make_plan(case: Case, cat: Catalogue) -> Plan:
     """Pure function of the Case and the catalogue."""
     facts = case.facts
     rules = [r for r in case.dispute.evidence if applies(r.when, facts) and _rule_applies(r.evidence, case)]
-    required = tuple(r.evidence for r in rules if r.required)
+    required = _with_mandate(tuple(r.evidence for r in rules if r.required), case, cat)
     recommended = tuple(r.evidence for r in rules if not r.required)
     country = business_country(case)
     waits = []

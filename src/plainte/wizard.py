@@ -15,6 +15,7 @@ from plainte.drafts import DraftStore
 from plainte.errors import FieldError, PlainteError
 from plainte.i18n import LANGUAGES, _, pick, set_ui_language, ui_language
 from plainte.interview import Slot, get, parse_slot, put, resolve_institution, slots, validate
+from plainte.plan import MANDATE
 
 BACK = object()  # an asker returns this to go back one question
 MANAGED = ("sender", "client", "recipient", "references", "facts")
@@ -188,24 +189,26 @@ class Wizard:
         dispute = self.cat.disputes[self.answers["dispute"]]
         facts = self.answers.get("facts") or {}
         have: list[str] = []
-        rules = [r for r in dispute.evidence if applies(r.when, facts)]
+        documents = [(r.evidence, r.required) for r in dispute.evidence if applies(r.when, facts)]
+        if self.answers.get("writer_role") == "social-worker" and MANDATE not in [d[0] for d in documents]:
+            documents.insert(0, (MANDATE, True))  # a social worker acts on the client's mandate, whatever the dispute
         current = get(self.answers, "evidence") or []
-        for n, rule in enumerate(rules):
-            ev = self.cat.evidence[rule.evidence]
-            title = pick(ev.label) + ("" if rule.required else " " + _("(recommended)"))
+        for n, (eid, required) in enumerate(documents):
+            ev = self.cat.evidence[eid]
+            title = pick(ev.label) + ("" if required else " " + _("(recommended)"))
             answer = self.asker.confirm(_("Do you have this document: {label}?").format(label=title),
-                                        rule.evidence in current or not current, back and n == 0)
+                                        eid in current or not current, back and n == 0)
             if answer is BACK:
                 return BACK
             if answer:
-                have.append(rule.evidence)
+                have.append(eid)
                 self.asker.say(_("Good proof: {text}").format(text=pick(ev.valid)))
                 continue
             self.asker.say(_("What counts as good proof: {text}").format(text=pick(ev.valid)))
             if ev.invalid:
                 self.asker.say(_("Not enough: {text}").format(text=pick(ev.invalid)))
             self.asker.say(_("How to get it: {text}").format(text=pick(ev.obtain)))
-            if rule.required:
+            if required:
                 choice = self.asker.choose(
                     _("This document is needed. What do you want to do?"),
                     [("continue", _("Go on: the letter will say the document will follow")),
