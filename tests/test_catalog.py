@@ -163,3 +163,41 @@ def test_disputes_for_respect_ladder(cat):
     assert "complaint-review" not in intrum  # Intrum has no internal review step
     belfius = {d.id for d in cat.disputes_for(cat.institutions["belfius"])}
     assert {"complaint", "complaint-review", "mediation-request"} <= belfius
+
+
+def test_every_ladder_step_has_a_dated_source(cat):
+    steps = [(inst.id, s) for inst in cat.institutions.values() for s in inst.steps]
+    steps += [(f"ladders.yaml {ladder.country}", s) for ladder in cat.ladders for s in ladder.steps]
+    for where, step in steps:
+        assert step.source is not None and step.source.ref and step.source.checked, (where, step.level)
+
+
+def test_belfius_channels_from_seed_001(cat):
+    step = cat.institutions["belfius"].step("complaint")
+    assert step.channel("email", "private").value == "complaints@belfius.be"
+    phone = step.channel("phone", "private")
+    assert phone.value == "+32 2 222 12 02"
+    assert [(h.days, h.start, h.end) for h in phone.hours] == [
+        (("mon", "tue", "wed", "thu", "fri"), "08:00", "22:00"), (("sat",), "09:00", "17:00")]
+    postal = step.channel("postal", "private")
+    assert "Collinummer 7908" in postal.attention and postal.address.street == "Karel Rogierplein 11"
+    assert cat.institutions["belfius"].step("complaint-review").service["en"] == "Negotiator"
+    assert len(cat.institutions["belfius"].asks_for) == 6
+
+
+def test_intrum_channels_from_seed_002_and_unknown_address(cat):
+    step = cat.institutions["intrum-be"].step("complaint")
+    assert step.channel("portal", "private").value == "https://www.intrum.be/votredossier"
+    assert step.channel("phone", "private").value == "+32 2 708 30 33"
+    assert step.channel("postal", "private").address is None  # not in the seed: the person is asked
+
+
+def test_france_ladders_name_the_mediateur_and_the_over_indebtedness_commission(cat):
+    inst = cat.institutions["carrefour-banque"]
+    first = inst.step("complaint")
+    assert first.acknowledge.business_days == 10 and first.answer.months == 2
+    assert inst.step("mediation").body == "carrefour-banque-mediateur"
+    surendettement = [s for s in inst.steps if s.only_for == "over-indebtedness"]
+    assert [s.body for s in surendettement] == ["fr-commission-surendettement"]
+    assert "fr-commission-surendettement" in {s.body for s in cat.ladder("FR", "lender")}
+    assert [s.level for s in inst.steps if s.only_for is None] == ["complaint", "mediation", "regulator", "court"]

@@ -1,6 +1,5 @@
 """The Typer app: parses flags, calls the core, prints for people or as JSON, maps errors to exit codes."""
 
-from __future__ import annotations
 
 import os
 from pathlib import Path
@@ -10,6 +9,7 @@ import typer
 from typer._click import exceptions as click_errors  # typer vendors click
 
 from plainte import __version__, commands
+from plainte.cli_words import usage_message, use_translated_classes
 from plainte.commands import _console, _text
 from plainte.errors import ExitCode, PlainteError
 from plainte.i18n import LANGUAGES, _, detect_language, set_ui_language
@@ -156,7 +156,7 @@ def build_app() -> typer.Typer:
         _call(commands.cmd_costs, balance, damages, reminders, reminder_fee, postage, interest, interest_rate, since, until, collection_fees, debt_type, as_json)
 
     app.add_typer(_cases_app(), name="cases")
-    return app
+    return use_translated_classes(app)
 
 
 def _cases_app() -> typer.Typer:
@@ -275,21 +275,6 @@ class _LazyConsole:
         _console(stderr=True).print(*args, **kwargs)
 
 
-def _usage_message(exc: Exception) -> str:
-    """click's own messages are English only: say the same in the UI language."""
-    name = getattr(getattr(exc, "param", None), "opts", None) or [getattr(exc, "option_name", "") or ""]
-    name = name[0] if name else ""
-    if isinstance(exc, click_errors.MissingParameter):
-        return _("Error: {name} is missing. Run with --help to see what is expected.").format(name=name or "?")
-    if isinstance(exc, click_errors.NoSuchOption):
-        return _("Error: there is no option {name}. Run with --help to see the options.").format(name=exc.option_name)
-    if isinstance(exc, click_errors.BadParameter):
-        return _("Error: invalid value for {name}: {message}").format(name=name or "?", message=exc.message)
-    if isinstance(exc, click_errors.UsageError) and "No such command" in exc.message:
-        return _("Error: unknown command. Run plainte --help to see the commands.")
-    return _("Error: {message}. Run with --help to see what is expected.").format(message=exc.format_message().rstrip("."))
-
-
 def ui_lang_first(args: list[str]) -> list[str]:
     """--ui-lang is accepted anywhere (`plainte new --ui-lang fr`): move it before the command."""
     out, lang = [], []
@@ -307,11 +292,30 @@ def ui_lang_first(args: list[str]) -> list[str]:
     return lang + out
 
 
+_GLOBAL_WITH_VALUE = ("--ui-lang", "--institutions")
+
+
+def _only_invoked(app: typer.Typer, args: list[str]) -> typer.Typer:
+    """Keep only the command being run: typer then converts one command, not all (start-up stays fast).
+
+    Top-level help, no command, or an unknown name keep the whole tree, so listings and errors are unchanged.
+    """
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] in _GLOBAL_WITH_VALUE else 1
+    name = args[i] if i < len(args) else None
+    commands_ = [c for c in app.registered_commands if c.name == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if commands_ or groups:
+        app.registered_commands, app.registered_groups = commands_, groups
+    return app
+
+
 def run(args: list[str]) -> int:
     """Run the CLI; every PlainteError becomes a translated message and its exit code, never a traceback."""
     setup_language(args)
     args = ui_lang_first(args)
-    app = build_app()
+    app = _only_invoked(build_app(), args)
     err = _LazyConsole()
     try:
         result = typer.main.get_command(app).main(args=args, prog_name="plainte", standalone_mode=False)
@@ -325,7 +329,7 @@ def run(args: list[str]) -> int:
     except typer.Exit as exc:
         return exc.exit_code
     except click_errors.ClickException as exc:
-        err.print(_text(_usage_message(exc), "red"))
+        err.print(_text(usage_message(exc), "red"))
         return ExitCode.USAGE
     except Exception as exc:  # noqa: BLE001 - never show answers in a traceback
         if os.environ.get("PLAINTE_DEBUG"):

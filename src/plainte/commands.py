@@ -125,7 +125,7 @@ def _show_institution(view: dict[str, Any]) -> None:
     con.print(_text(_("Escalation ladder:"), "bold"))
     for n, step in enumerate(view["ladder"], 1):
         who = step.get("body_name") or step.get("service") or ""
-        products = {"insurance": _("insurance products")}
+        products = {"insurance": _("insurance products"), "over-indebtedness": _("people who cannot repay their debts")}
         extra = " " + _("(only for {products})").format(products=products.get(step["only_for"], step["only_for"])) if step.get("only_for") else ""
         con.print(_text(f"  {n}. {_level(step['level'])}: {who}{extra}"))
         for ch in step["channels"]:
