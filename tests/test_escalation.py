@@ -96,7 +96,9 @@ def test_stellantis_case_walked_from_complaint_to_ombudsfin(store, cat):
     assert f["description"] == "The September instalment was debited twice." and f["product"] == "credit"
     assert f["amount"] == "312,45" and f["court-case"] is False
     assert esc.answers["evidence"] == ["complaint-copy", "proof-of-sending", "institution-answer", "contract"]
-    assert esc.missing == () and esc.warnings == ()
+    assert esc.missing == ()
+    [reread] = esc.warnings  # the facts written to Stellantis now go to Ombudsfin
+    assert "repeats the facts" in reread and "--save-answers" in reread
     mediation_id, mediation, _plan = write(store, cat, esc.answers, D(2027, 1, 28), case_id=case_id, sent=D(2027, 1, 28))
     assert mediation.recipient.name.startswith("Ombudsfin") and mediation.institution.id == "stellantis-fs-belux"
     detail = show_case(store, case_id)
@@ -107,8 +109,13 @@ def test_stellantis_case_walked_from_complaint_to_ombudsfin(store, cat):
     reg = next_letter(store, case_id, cat, D(2027, 3, 1))
     assert reg.level == "regulator" and reg.answers is None and not reg.has_letter
     assert "consumerconnect.be" in reg.message and "Economic Inspection" in reg.message
+    # ... which settles no dispute: court remains, after a lawyer's or legal aid's advice
+    assert "Only a court" in reg.message and "legal aid" in reg.message and "pro deo" in reg.message
     with pytest.raises(UsageError):
         fill(reg, {})
+    court = next_letter(store, case_id, cat, D(2027, 3, 1), to="court")  # not on Stellantis's ladder: court all the same
+    assert (court.level, court.body, court.answers) == ("court", None, None)
+    assert court.message.startswith("plainte writes no letter for court.") and "pro deo" in court.message
 
 
 def test_belfius_review_goes_to_the_negotiator_then_ombudsfin(store, cat):
@@ -163,7 +170,13 @@ def test_france_mediator_rules(store, cat):
     assert (reg.level, reg.body) == ("regulator", "acpr") and reg.answers is None
     assert "ACPR" in reg.message and "acpr.banque-france.fr" in reg.message and "does not settle" in reg.message
     court = next_letter(store, case_id, cat, D(2027, 6, 1), to="court")
-    assert court.level == "court" and court.answers is None and "court" in court.message
+    assert court.level == "court" and court.answers is None and "Juge des contentieux de la protection" in court.message
+    assert "legal aid" in court.message and "pro deo" not in court.message  # a Belgian word
+
+
+def limits(esc) -> tuple[str, ...]:
+    """The escalation's warnings but the one asking to reread the facts."""
+    return tuple(w for w in esc.warnings if "repeats the facts" not in w)
 
 
 def test_ombudsfin_one_year_warning(store, cat):
@@ -171,20 +184,20 @@ def test_ombudsfin_one_year_warning(store, cat):
     update_case(store, case_id, answered=D(2027, 1, 12), outcome="Refused.")
     assert next_step_limit([("complaint", ""), ("mediation", "ombudsfin")], "complaint", "BE", D(2026, 12, 18)) == D(2027, 12, 18)
     quiet = next_letter(store, case_id, cat, D(2027, 10, 18), to="mediation")
-    assert quiet.warnings == ()
-    near = next_letter(store, case_id, cat, D(2027, 10, 20), to="mediation")  # 59 days before the limit
-    assert len(near.warnings) == 1 and "Ombudsfin" in near.warnings[0] and "18 December 2027" in near.warnings[0]
+    assert limits(quiet) == ()
+    near = limits(next_letter(store, case_id, cat, D(2027, 10, 20), to="mediation"))  # 59 days before the limit
+    assert len(near) == 1 and "Ombudsfin" in near[0] and "18 December 2027" in near[0]
     # the internal review does not stop the clock: warned there too
-    assert next_letter(store, case_id, cat, D(2027, 11, 1)).warnings == near.warnings
-    passed = next_letter(store, case_id, cat, D(2027, 12, 19), to="mediation")
-    assert "More than one year" in passed.warnings[0]
+    assert next_letter(store, case_id, cat, D(2027, 11, 1)).warnings == near
+    passed = limits(next_letter(store, case_id, cat, D(2027, 12, 19), to="mediation"))
+    assert "More than one year" in passed[0]
 
 
 def test_insurance_goes_to_the_insurance_ombudsman(store, cat):
     case_id, _case, _plan = write(store, cat, complaint(product="insurance"), D(2026, 12, 18), sent=D(2026, 12, 18))
     update_case(store, case_id, answered=D(2027, 1, 5), outcome="Claim refused.")
     esc = next_letter(store, case_id, cat, D(2027, 11, 1), to="mediation")
-    assert esc.body == "ombudsman-insurance" and esc.warnings == ()  # no one-year rule known for it
+    assert esc.body == "ombudsman-insurance" and limits(esc) == ()  # no one-year rule known for it
     case = build_case(esc.answers, cat, today=D(2027, 11, 1))
     assert case.recipient.name.startswith("Ombudsman des Assurances")
 
@@ -194,7 +207,7 @@ def test_refusals(store, cat):
     esc = next_letter(store, case_id, cat, D(2027, 1, 19))  # not marked as sent: its date is taken
     assert any("not marked as sent" in w for w in esc.warnings)
     with pytest.raises(UsageError):
-        next_letter(store, case_id, cat, D(2027, 1, 19), to="court")  # not on Stellantis's ladder
+        next_letter(store, case_id, cat, D(2027, 1, 19), to="complaint")  # not above the complaint
     update_case(store, case_id, closed=D(2027, 1, 20))
     with pytest.raises(UsageError, match="closed"):
         next_letter(store, case_id, cat, D(2027, 2, 1))
@@ -243,6 +256,58 @@ def test_escalation_letter_names_and_encloses_the_earlier_letters(store, cat, la
     generic = {"en": "Copy of the earlier written complaint", "fr": "Copie de la plainte écrite précédente",
                "nl": "Kopie van de eerdere schriftelijke klacht"}[lang]
     assert generic not in text  # each letter is listed instead
+
+
+ANSWERED = {  # the review was answered, the complaint was not: each said of its own letter
+    "en": ("Stellantis Financial Services Belux SA has not answered the complaint. Stellantis Financial Services Belux SA "
+           "answered the request for an internal review of 19 January 2027 on 25 January 2027."),
+    "fr": ("Stellantis Financial Services Belux SA n'a pas répondu à cette plainte. Stellantis Financial Services Belux SA "
+           "a répondu le 25 janvier 2027 à la demande de réexamen interne du 19 janvier 2027."),
+    "nl": ("Stellantis Financial Services Belux SA heeft niet op de klacht geantwoord. Stellantis Financial Services Belux SA "
+           "heeft op 25 januari 2027 geantwoord op het verzoek tot interne herziening van 19 januari 2027."),
+}
+NEITHER = {
+    "en": "has answered neither the complaint nor the request for an internal review of 19 January 2027.",
+    "fr": "n'a répondu ni à la plainte ni à la demande de réexamen interne du 19 janvier 2027.",
+    "nl": "heeft noch op de klacht, noch op het verzoek tot interne herziening van 19 januari 2027 geantwoord.",
+}
+COMPLAINT_ONLY = {
+    "en": ("answered the complaint on 5 January 2027.", "has not answered the request for an internal review of 19 January 2027."),
+    "fr": ("a répondu à cette plainte le 5 janvier 2027.", "n'a pas répondu à la demande de réexamen interne du 19 janvier 2027."),
+    "nl": ("heeft op 5 januari 2027 op de klacht geantwoord.", "heeft niet geantwoord op het verzoek tot interne herziening van 19 januari 2027."),
+}
+
+
+def _mediation_text(store, cat, lang, answered_complaint, answered_review, today):
+    case_id, _case, _plan = write(store, cat, complaint(date="2026-12-16", language=lang), D(2026, 12, 16), sent=D(2026, 12, 18))
+    if answered_complaint:
+        update_case(store, case_id, answered=answered_complaint, outcome="Refused.")
+    esc = next_letter(store, case_id, cat, D(2027, 1, 19), to="complaint-review")
+    write(store, cat, fill(esc, {"facts": {"why-unsatisfied": "No answer came."}}), D(2027, 1, 19), case_id=case_id, sent=D(2027, 1, 19))
+    if answered_review:
+        update_case(store, case_id, answered=answered_review, outcome="Refused.")
+    esc = next_letter(store, case_id, cat, today)
+    mediation = build_case(esc.answers, cat, today=today)
+    return " ".join(render_letter(mediation, cat, "txt", make_plan(mediation, cat)).split())
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+def test_mediation_letter_says_which_letter_was_answered(store, cat, lang):
+    text = _mediation_text(store, cat, lang, None, D(2027, 1, 25), D(2027, 2, 1))
+    assert ANSWERED[lang] in text
+    assert {"en": "answered the complaint on", "fr": "a répondu à cette plainte", "nl": "2027 op de klacht geantwoord"}[lang] not in text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+def test_mediation_letter_states_each_silence(store, cat, lang):
+    assert NEITHER[lang] in _mediation_text(store, cat, lang, None, None, D(2027, 2, 10))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+def test_mediation_letter_answer_to_the_complaint_then_silence(store, cat, lang):
+    text = _mediation_text(store, cat, lang, D(2027, 1, 5), None, D(2027, 2, 10))
+    answered, silent = COMPLAINT_ONLY[lang]
+    assert answered in text and silent in text
 
 
 @pytest.mark.parametrize(("history", "field"), [

@@ -27,6 +27,18 @@ def _next_kind(kind: Optional[str]) -> str:
             "next-step-limit": _("last day for the next step")}.get(kind or "", "")
 
 
+def _dispute_names() -> Any:
+    """A function giving a dispute's name in the UI language (its id when the catalogue does not know it)."""
+    from plainte.errors import PlainteError
+    from plainte.i18n import pick
+
+    try:
+        disputes = _catalogue().disputes
+    except PlainteError:  # an invalid institutions file must not hide the cases
+        return lambda did: did
+    return lambda did: pick(disputes[did].label, ui_language()) if did in disputes else did
+
+
 def _record(case: Any, plan: Any, paths: list[Path], answers: dict[str, Any], db: Optional[Path], *,
             case_id: Optional[int] = None, quiet: bool = False) -> Optional[int]:
     """Record a written letter as a step of a case; a store that cannot be used does not undo the letter."""
@@ -59,12 +71,13 @@ def cmd_cases_list(db: Optional[Path], open_only: bool, as_json: bool) -> None:
     from rich.table import Table
 
     lang = ui_language()
+    name = _dispute_names()
     table = Table(title=_("Cases"))
     for head in (_("id"), _("who"), _("institution"), _("dispute"), _("step"), _("status"), _("next date")):
         table.add_column(head)
     for r in rows:
         nxt = f"{format_day(r.next_date, lang)} ({_next_kind(r.next_kind)})" if r.next_date else "—"
-        table.add_row(_text(r.id), _text(r.who), _text(r.institution_name), _text(r.dispute), _text(_level(r.level)),
+        table.add_row(_text(r.id), _text(r.who), _text(r.institution_name), _text(name(r.dispute)), _text(_level(r.level)),
                       _text(_status(r.status)), _text(nxt))
     _console().print(table)
     return None
@@ -85,8 +98,10 @@ def _show_case(detail: Any) -> None:
         line += " · " + _("next date: {date} ({what})").format(date=day(s.next_date), what=_next_kind(s.next_kind))
     con.print(_text(line))
     sending = {"registered": _("registered letter"), "post": _("ordinary letter"), "email": _("e-mail")}
+    name = _dispute_names()
     for n, st in enumerate(detail.steps, 1):
-        con.print(_text(f"{n}. {_level(st.level)} ({st.dispute}): {st.recipient} · {_status(st.status)}", "bold"))
+        what = _level(st.level) if name(st.dispute) == _level(st.level) else f"{_level(st.level)} ({name(st.dispute)})"
+        con.print(_text(f"{n}. {what}: {st.recipient} · {_status(st.status)}", "bold"))
         con.print(_text("   " + _("letter of {date}, {sending}").format(date=day(st.letter_date), sending=sending.get(st.sending, st.sending))))
         for label, value in ((_("sent"), st.sent), (_("acknowledgement due"), st.acknowledge_due), (_("acknowledged"), st.acknowledged),
                              (_("answer due"), st.answer_due), (_("answered"), st.answered)):

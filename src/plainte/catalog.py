@@ -257,10 +257,12 @@ def parse_dispute(raw: Any, where: str) -> Dispute:
     warnings = []
     for i, w in enumerate(r.seq(data.get("warnings"), "warnings")):
         k = f"warnings[{i}]"
-        wd = r.mapping(w, k, ("id", "text", "when", "source"), ("id", "text"))
+        wd = r.mapping(w, k, ("id", "text", "when", "countries", "bodies", "except_bodies", "source"), ("id", "text"))
         warnings.append(Warning(id=r.text(wd["id"], f"{k}.id"), text=r.label(wd["text"], f"{k}.text"),
                                 when=r.when(wd.get("when"), f"{k}.when"),
-                                source=r.source(wd["source"], f"{k}.source") if wd.get("source") else None))
+                                source=r.source(wd["source"], f"{k}.source") if wd.get("source") else None,
+                                **{key: tuple(r.text(v, f"{k}.{key}") for v in r.seq(wd.get(key), f"{k}.{key}"))
+                                   for key in ("countries", "bodies", "except_bodies")}))
     return Dispute(
         id=r.text(data["id"], "id"),
         label=r.label(data["label"], "label"),
@@ -435,6 +437,10 @@ def check(cat: Catalogue) -> None:
                     bad = [v for v in values if v not in q.choice_ids()]
                     if bad:
                         problems.append(f"{d.id}: condition {qid}={bad[0]} is not a choice")
+        for w in d.warnings:
+            for body in w.bodies + w.except_bodies:
+                if body not in cat.institutions:
+                    problems.append(f"{d.id}: warnings.{w.id} body {body}")
         for w in d.waiting:
             q = d.question(w.after)
             if q is None or q.type != "date":

@@ -192,7 +192,7 @@ def _cases_app() -> typer.Typer:
         sent: Optional[str] = typer.Option(None, "--sent", metavar="DATE", help=_("The day you sent the letter.")),
         acknowledged: Optional[str] = typer.Option(None, "--acknowledged", metavar="DATE", help=_("The day its receipt was acknowledged.")),
         answered: Optional[str] = typer.Option(None, "--answered", metavar="DATE", help=_("The day the answer came.")),
-        outcome: Optional[str] = typer.Option(None, "--outcome", metavar="TEXT", help=_("What the answer says, in short (used in the next letter).")),
+        outcome: Optional[str] = typer.Option(None, "--outcome", metavar="TEXT", help=_("What the answer says, in short, in the language of your letters: the next letter quotes it.")),
         reference: Optional[str] = typer.Option(None, "--reference", metavar="TEXT", help=_("The reference the institution gave your complaint.")),
         closed: bool = typer.Option(False, "--closed", help=_("Close the case (today).")),
         reopen: bool = typer.Option(False, "--reopen", help=_("Open a closed case again.")),

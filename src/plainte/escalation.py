@@ -18,6 +18,8 @@ from plainte.cases import LEVEL_ORDER, CaseDetail, CaseStore, StepInfo, show_cas
 from plainte.deadlines import add_months
 from plainte.errors import CatalogueError, NotYetError, Problem, UsageError
 from plainte.i18n import _, pick
+from plainte.models import Step
+from plainte.no_letter import no_letter
 
 # Ombudsfin may refuse a request filed more than one year after the written complaint (facts.md section 3);
 # the French médiateur is seized at the latest one year after it, and after 2 months without an answer
@@ -26,7 +28,6 @@ MEDIATION_LIMIT_MONTHS = 12
 FR_NO_ANSWER_MONTHS = 2
 LIMIT_WARNING_DAYS = 60
 LETTER_FOR_LEVEL = {"complaint-review": "complaint-review", "mediation": "mediation-request"}
-CONSUMERCONNECT = "https://consumerconnect.be"
 # Answers a letter shares with the one before it.
 KEPT_KEYS = ("institution", "institution_kind", "institution_country", "language", "sending", "writer_role", "segment",
              "organisation", "sender", "client")
@@ -226,27 +227,6 @@ def _dispute_for(cat: Any, inst: Any, level: str) -> Any:
     return cat.disputes[did]
 
 
-def _no_letter(level: str, body: Any, who: str) -> str:
-    """What to do at a rung plainte writes no letter for."""
-    if level == "regulator":
-        portal = None
-        if body is not None:
-            step = body.step("complaint")
-            ch = step.channel("portal", "private") if step is not None else None
-            portal = ch.value if ch is not None else None
-        if (body is not None and body.id == "economic-inspection") or (portal and "consumerconnect" in portal):
-            return _("The next step is a report to the regulator, the Economic Inspection of the FPS Economy. plainte writes no letter for it: report the problem at {url} (ConsumerConnect). ConsumerConnect passes your report to the Economic Inspection and tells you which ombudsman can help; the Economic Inspection takes reports but does not settle your own dispute.").format(
-                url=portal or CONSUMERCONNECT)
-        if body is not None and body.id == "acpr":
-            return _("The next step is a report to the regulator, the ACPR (Autorité de contrôle prudentiel et de résolution). plainte writes no letter for it: the ACPR does not settle your own dispute, but you can report the institution's breach of the rules and send it a copy of your complaint ({url}). For a solution of the dispute itself, the next step is court.").format(
-                url=portal or "https://acpr.banque-france.fr")
-        return _("The next step is {body}. plainte writes no letter for it: contact it directly{channel}.").format(
-            body=who, channel=f" ({portal})" if portal else "")
-    if level == "court":
-        return _("The next step is court ({body}). plainte writes no letter for it: ask a legal aid service, a consumer organisation or a lawyer before you go to court.").format(body=who)
-    return _("plainte has no letter for the next step ({body}): contact it directly.").format(body=who)
-
-
 def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: bool = False, to: Optional[str] = None) -> Escalation:
     """The next rung of a case and the answers of its letter, built from the case's answers.
 
@@ -266,15 +246,15 @@ def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: b
         raise CatalogueError(_("the institution {institution} of case {id} is not in the catalogue any more").format(
             institution=detail.summary.institution, id=case_id))
     product = _first(detail.steps, "product")
-    rungs = _ladder_above(inst, last.level, product)
+    above = _ladder_above(inst, last.level, product)
+    rungs = above
     if to is not None:
-        rungs = [r for r in rungs if r[0] == to]
-        if not rungs:
+        rungs = [r for r in above if r[0] == to]
+        if not rungs and to != "court":  # court remains when the catalogue names none
             raise UsageError(_("{level} is not a step above {current} on the ladder of {institution}").format(
                 level=to, current=last.level, institution=inst.name))
-    if not rungs:
-        raise UsageError(_("case {id} is at the last step plainte knows for {institution}").format(id=case_id, institution=inst.name))
-    level, step = rungs[0]
+    # past every rung plainte knows, court remains (no letter)
+    level, step = rungs[0] if rungs else ("court", Step(level="court"))
     body = cat.institutions.get(step.body) if step.body else None
     recipient = body.name if body is not None else inst.name
     possible_from = last.answer_due + dt.timedelta(days=1)
@@ -291,7 +271,8 @@ def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: b
     if dispute is None:
         return Escalation(case_id=case_id, from_level=last.level, level=level, dispute=None, body=step.body,
                           recipient=recipient, answers=None, missing=(), warnings=tuple(warnings),
-                          message=_no_letter(level, body, recipient), possible_from=possible_from)
+                          message=no_letter(level, body, recipient, inst.name, inst.country, past_every_step=not above),
+                          possible_from=possible_from)
     if last.sent is None:
         warnings.append(_("Your letter of {date} is not marked as sent: its date is taken as the sending date. Record the real day with plainte cases update {id} --sent DATE.").format(
             date=_format_day(last.letter_date), id=case_id))
@@ -305,6 +286,9 @@ def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: b
             warnings.append(_("In France, the mediator (médiateur) is seized after a refusal, or after 2 months without an answer to your written complaint: here from {date}.").format(
                 date=_format_day(after)))
     answers = _answers(detail, dispute, step, cat, today, inst.id == OTHER)
+    if step.body and answers["facts"].get("description"):  # facts written to the institution now go to a body
+        warnings.append(_("This request repeats the facts as your first letter told them to {institution}; it now goes to {body}. Read them again: where they speak to {institution} directly, name it instead. To change them: plainte cases escalate {id} --save-answers FILE, edit the file, then plainte cases escalate {id} --answers FILE.").format(
+            institution=inst.name, body=recipient, id=case_id))
     problems = tuple(missing(answers, cat, today=today))
     return Escalation(case_id=case_id, from_level=last.level, level=level, dispute=dispute.id, body=step.body,
                       recipient=recipient, answers=answers, missing=problems, warnings=tuple(warnings), message="",

@@ -185,6 +185,9 @@ class Warning:
     text: Label
     when: Mapping[str, Any] = field(default_factory=_empty)
     source: Optional[Source] = None
+    countries: tuple[str, ...] = ()  # only for an institution of these countries (empty: any)
+    bodies: tuple[str, ...] = ()  # only when one of these bodies is on the case's way ahead (empty: any)
+    except_bodies: tuple[str, ...] = ()  # never when one of these bodies is on the way ahead
 
 
 @dataclass(frozen=True)

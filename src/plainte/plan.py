@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from plainte.catalog import Catalogue, applies
 from plainte.deadlines import Period, add_business_days
-from plainte.models import Case, Institution, Step, Warning
+from plainte.models import Case, Dispute, Institution, Step, Warning
 
 # Without a deadline in the catalogue, the letter asks for an answer within 14 calendar days: a request,
 # never stated as law (the same span Book XIX gives a consumer after a reminder, facts.md section 2).
@@ -62,12 +63,7 @@ def business_country(case: Case) -> str:
 
 def current_step(case: Case) -> Optional[Step]:
     """The ladder step the letter goes to."""
-    product = case.facts.get("product")
-    if case.level == "mediation" and product == "insurance":
-        for s in case.institution.steps:
-            if s.level == "mediation" and s.only_for == "insurance":
-                return s
-    return case.institution.step(case.level)
+    return _step_for(case.institution, case.level, case.facts.get("product"))
 
 
 def next_step(case: Case) -> Optional[Step]:
@@ -77,6 +73,44 @@ def next_step(case: Case) -> Optional[Step]:
         if s.only_for is None and LEVEL_ORDER.index(s.level) > here:
             return s
     return None
+
+
+def bodies_ahead(institution: Institution, level: str, product: object = None) -> frozenset[str]:
+    """The bodies on the case's way ahead: the one the letter goes to and those above it, on the route the
+    product takes (an insurance policy goes to the Insurance Ombudsman, not to Ombudsfin)."""
+    here = LEVEL_ORDER.index(level) if level in LEVEL_ORDER else 0
+    out = set()
+    for lvl in LEVEL_ORDER[here:]:
+        step = _step_for(institution, lvl, product)
+        if step is not None and step.body:
+            out.add(step.body)
+    return frozenset(out)
+
+
+def _step_for(institution: Institution, level: str, product: object) -> Optional[Step]:
+    if level == "mediation" and product == "insurance":
+        for s in institution.steps:
+            if s.level == "mediation" and s.only_for == "insurance":
+                return s
+    return institution.step(level)
+
+
+def warning_applies(warning: Warning, facts: Mapping[str, Any], country: str, ahead: frozenset[str]) -> bool:
+    """A warning applies when its answers condition holds, the institution is of one of its countries, and
+    the bodies on the way ahead are those it speaks of (the Ombudsfin year only where Ombudsfin comes next)."""
+    if not applies(warning.when, facts):
+        return False
+    if warning.countries and country not in warning.countries:
+        return False
+    if warning.bodies and not ahead & set(warning.bodies):
+        return False
+    return not ahead & set(warning.except_bodies)
+
+
+def warnings_for(dispute: Dispute, institution: Institution, facts: Mapping[str, Any]) -> tuple[Warning, ...]:
+    """The dispute's warnings that apply to this institution's country and ladder, and to these answers."""
+    ahead = bodies_ahead(institution, dispute.level, facts.get("product"))
+    return tuple(w for w in dispute.warnings if warning_applies(w, facts, institution.country, ahead))
 
 
 def _rule_applies(evidence: str, case: Case) -> bool:
@@ -138,7 +172,7 @@ def make_plan(case: Case, cat: Catalogue) -> Plan:
         enclosed=tuple(e for e in case.evidence),
         missing=tuple(e for e in required if e not in case.evidence),
         waits=tuple(waits),
-        warnings=tuple(w for w in case.dispute.warnings if applies(w.when, facts)),
+        warnings=warnings_for(case.dispute, case.institution, facts),
         received_on=received,
         acknowledge_due=ack,
         answer_due=answer_due,

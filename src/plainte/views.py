@@ -122,7 +122,9 @@ def dispute_view(d: Dispute, cat: Catalogue, lang: str) -> dict[str, Any]:
         for r in d.evidence
     ]
     out["waiting"] = [{"after": w.after, "business_days": w.business_days, "when": dict(w.when), "reason": pick(w.reason, lang)} for w in d.waiting]
-    out["warnings"] = [{"id": w.id, "text": pick(w.text, lang), **({"when": dict(w.when)} if w.when else {})} for w in d.warnings]
+    out["warnings"] = [{"id": w.id, "text": pick(w.text, lang), **({"when": dict(w.when)} if w.when else {}),
+                        **{k: list(getattr(w, k)) for k in ("countries", "bodies", "except_bodies") if getattr(w, k)}}
+                       for w in d.warnings]
     out["source"] = {"ref": d.source.ref, "checked": d.source.checked.isoformat()} if d.source else None
     return out
 

@@ -244,9 +244,11 @@ class Wizard:
             self._warned.add(key)
             if self.today < until:
                 self.asker.say(_("Wait: {reason} Send it on {date} at the earliest.").format(reason=pick(w.reason), date=format_day(until, ui_language())), "warning")
-        for w in dispute.warnings:
+        from plainte.plan import warnings_for
+
+        for w in warnings_for(dispute, inst, facts):
             key = f"warn:{w.id}"
-            if key in self._warned or not applies(w.when, facts):
+            if key in self._warned:
                 continue
             if w.when and not all(k in facts for k in w.when):
                 continue
