@@ -191,3 +191,20 @@ def test_cost_check_is_offered_for_a_belgian_demand(cat):
     assert "legal maximum €72.50" in said and "excess €27.50" in said  # damages on 650
     assert "legal maximum €15.00" in said  # 2 paid reminders at 7.50
     assert "Excessive costs" in said
+
+
+def test_the_output_question_offers_a_pdf_for_a_window_envelope(cat):
+    class FormatAsker(ScriptedAsker):
+        offered: list = []
+
+        def multi(self, message, choices, defaults):
+            self.offered = [key for key, _label in choices]
+            return ["pdf"]
+
+    data = yaml.safe_load((EXAMPLES[0]).read_text(encoding="utf-8"))
+    asker = FormatAsker(data)
+    wizard = Wizard(cat, asker, answers={}, today=TODAY)
+    asker.wizard = wizard
+    result = wizard.run(ask_output=True)
+    assert asker.offered == ["txt", "md", "html", "pdf"]
+    assert result.formats == ["pdf"]

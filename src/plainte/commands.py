@@ -373,7 +373,7 @@ def cmd_batch(input_path: Optional[Path], out_dir: Path, formats: str, jobs: int
                              summary.total).format(
         rows=summary.total, written=summary.written, skipped=summary.skipped, duplicates=summary.duplicates, errors=summary.errors),
         "bold" if not summary.errors else "yellow"))
-    if summary.written == 0 and summary.skipped and not summary.errors:
+    if summary.written == 0 and summary.skipped:  # a second run: say so, even when some rows still fail
         con.print(_text(_("Nothing new to write: every letter is already there (use --force to write them again).")))
     if summary.combined:
         con.print(_text(_("All the letters in one PDF: {path}").format(path=summary.combined)))

@@ -35,7 +35,8 @@ PAGE_W, PAGE_H = 210 * MM, 297 * MM  # A4: 595.28 x 841.89 pt
 LEFT, RIGHT, BOTTOM = 25, 20, 20  # margins; the page number sits below the bottom margin
 SENDER_TOP = 15  # the sender block, top left, above the window's height
 CONT_TOP = 20  # where the text starts on the second and later pages
-BODY_TOP = 98  # where the text starts on the first page: below the window, at the first fold
+BODY_TOP = 103  # where the text starts on the first page: below the window, just under the first fold (99 mm),
+# so the fold never runs through the place-and-date line
 
 # The recipient's address field, for right-hand window envelopes DL (110 x 220 mm) and C5/6 (114 x 229 mm)
 # as used in Belgium and France. Position: the common DL right-window standard, a 100 x 45 mm window
