@@ -563,3 +563,24 @@ def test_an_institution_without_email_is_a_row_error_and_no_eml(tmp_path, cat):
     assert summary.written == 0 and summary.errors == 9
     assert "Intrum" in rows[2][0]["message"] and "e-mail" in rows[2][0]["message"]
     assert letters(tmp_path / "out") == {}
+
+
+def test_adding_the_email_later_completes_the_same_letter(tmp_path, cat):
+    pytest.importorskip("reportlab")
+    (tmp_path / "statement.pdf").write_bytes(b"%PDF-1.4 statement")
+    source = tmp_path / "rows.yaml"
+    source.write_text(textwrap.dedent("""\
+        - institution: stellantis-fs-belux
+          dispute: complaint
+          language: en
+          sender: {name: Thomas Jacobs, street: Rue Saint-Gilles 27, postal_code: "4000", city: Liège, email: t@example.be}
+          facts: {subject: Instalment taken twice, product: credit, facts-date: 2026-09-05, description: Taken twice.,
+                  expectation: A refund.}
+          attachments: [statement.pdf]
+        """), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(source, out, cat, formats=["txt"]).written == 1
+    second = run(source, out, cat, formats=["txt", "eml"])
+    assert second.written == 1
+    names = sorted(letters(out))
+    assert len(names) == 2 and names[0].rsplit(".", 1)[0] == names[1].rsplit(".", 1)[0]  # one letter: .eml beside .txt

@@ -112,10 +112,9 @@ class _Engine:
 
     def attachments(self, answers: dict[str, Any]) -> list[Path]:
         """The evidence files a row's e-mail attaches (the `attachments` column: paths separated by |, relative
-        to the input file's folder); none unless an e-mail is asked for. Their shape is checked here, whether
-        each file can be read when the e-mail is made (before anything of the row is written)."""
-        if "eml" not in self.formats:
-            return []
+        to the input file's folder). Their shape is checked here, whether each file can be read when the e-mail
+        is made (before anything of the row is written). They are part of the letter's name whatever the
+        formats asked, so that adding eml in a later run completes the same letter instead of starting another."""
         from plainte.email_message import attachment_paths
 
         raw = answers.get("attachments")
