@@ -115,9 +115,11 @@ class _Engine:
         to the input file's folder). Their shape is checked here, whether each file can be read when the e-mail
         is made (before anything of the row is written). They are part of the letter's name whatever the
         formats asked, so that adding eml in a later run completes the same letter instead of starting another."""
+        raw = answers.get("attachments")
+        if raw is None:
+            return []
         from plainte.email_message import attachment_paths
 
-        raw = answers.get("attachments")
         if isinstance(raw, str):
             raw = [p.strip() for p in raw.split(ATTACHMENT_SEPARATOR) if p.strip()]
         return attachment_paths({"attachments": raw}, self.base)
