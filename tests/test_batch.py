@@ -311,10 +311,10 @@ def test_an_unexpected_failure_costs_one_row_only(tmp_path, cat, monkeypatch):
 
     real = plainte.compose.render_formats
 
-    def flaky(case, cat, formats):
+    def flaky(case, cat, formats, **kwargs):
         if case.dispute.id == "no-contract":
             raise RuntimeError("boom")
-        return real(case, cat, formats)
+        return real(case, cat, formats, **kwargs)
 
     monkeypatch.setattr(plainte.compose, "render_formats", flaky)
     monkeypatch.delenv("PLAINTE_DEBUG", raising=False)
@@ -415,7 +415,7 @@ def wait_gone(pids: list[int], seconds: float = 10) -> None:
     assert not [p for p in pids if running(p)]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_an_interrupted_run_resumes_to_the_same_letters(tmp_path, cat, sig):
     big = make_big_sheet(tmp_path / "big.csv", 240)
     out = tmp_path / "interrupted"
@@ -456,13 +456,29 @@ def test_template_parses_back_and_its_example_row_renders(tmp_path, cat, dispute
     assert len(header) == len(example) == len(set(header))
     d = cat.disputes[dispute]
     assert header[:2] == ["institution", "dispute"] and example[1] == dispute
-    assert {f"facts.{q.id}" for q in d.questions} <= set(header)
+    assert [h for h in header if h.startswith("facts.")] == [f"facts.{q.id}" for q in d.questions]  # this dispute's, no other's
     assert {"evidence", "writer_role", "organisation", "client.name", "sender.name", "language", "sending", "date"} <= set(header)
     assert all(not cell.startswith(("=", "+", "-", "@")) for cell in example)
     source = tmp_path / "sheet.csv"
     source.write_text(text, encoding="utf-8")
     summary = run(source, tmp_path / "out", cat, formats=["txt", "html"])
     assert (summary.total, summary.written, summary.errors, summary.unknown_columns) == (1, 1, 0, ())
+
+
+def test_template_of_every_institution_and_dispute_validates_when_fed_back(tmp_path, cat):
+    """--template DISPUTE --institution ID: the example row is a valid row for that institution, in one sheet."""
+    pairs = [(i.id, d.id) for i in cat.writable() for d in cat.disputes_for(i)]
+    assert len(pairs) > 20
+    for inst, dispute in pairs:
+        text = template_csv(dispute, inst, cat, today=TODAY)
+        header, example = list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+        assert example[header.index("institution")] == inst and example[header.index("dispute")] == dispute
+        assert [h for h in header if h.startswith("facts.")] == [f"facts.{q.id}" for q in cat.disputes[dispute].questions]
+        source = tmp_path / f"{inst}-{dispute}.csv"
+        source.write_text(text, encoding="utf-8")
+        summary = run(source, tmp_path / "out", cat)
+        assert (summary.total, summary.errors, summary.unknown_columns) == (1, 0, ()), (inst, dispute, report_rows(summary.report_path))
+        assert summary.written == 1, (inst, dispute)
 
 
 def test_template_for_an_institution_and_for_another_institution(tmp_path, cat):
@@ -497,3 +513,74 @@ def test_rows_are_read_lazily(cat):
     first = next(rows)
     assert first.line == 2 and first.answers["sender"]["name"] == "Marie Dubois"
     assert first.answers["evidence"] == "proof-of-payment"  # split by the validator, which also takes "a|b" and "a, b"
+
+
+# ------------------------------------------------------------------------------------------- e-mails
+
+
+def test_email_rows_attach_their_evidence_and_a_missing_file_fails_only_its_row(tmp_path, cat):
+    import email
+    import email.policy
+
+    pytest.importorskip("reportlab")
+    (tmp_path / "scans").mkdir()
+    (tmp_path / "scans" / "statement.pdf").write_bytes(b"%PDF-1.4 statement")
+    (tmp_path / "scans" / "photo.jpg").write_bytes(b"\xff\xd8\xff jpeg")
+    header = ("institution;dispute;language;segment;sender.name;sender.street;sender.postal_code;sender.city;sender.email;"
+              "facts.subject;facts.product;facts.facts-date;facts.description;facts.expectation;attachments")
+    row = ("stellantis-fs-belux;complaint;en;{segment};{name};Rue Saint-Gilles 27;4000;Liège;t@example.be;Instalment taken twice;"
+           "credit;05/09/2026;Taken twice.;A refund.;{files}")
+    lines = [header,
+             row.format(segment="private", name="Thomas Jacobs", files="scans/statement.pdf|scans/photo.jpg"),
+             row.format(segment="business", name="Eva Smets", files=""),
+             row.format(segment="private", name="Jan Peeters", files="scans/statement.pdf|scans/gone.pdf")]
+    source = tmp_path / "mails.csv"
+    source.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+    out = tmp_path / "out"
+    summary = run(source, out, cat, formats=["txt", "eml"])
+    rows = by_line(report_rows(summary.report_path))
+    assert (summary.written, summary.errors) == (2, 1)
+    assert [(r["status"], r["column"]) for r in rows[4]] == [("error", "attachments")]
+    assert "gone.pdf" in rows[4][0]["message"] and "statement.pdf" not in rows[4][0]["message"]
+    assert not any("Jan Peeters" in (out / n).read_text(errors="replace") for n in letters(out))  # nothing of that row
+
+    def message(line: int):
+        (name,) = [n for n in rows[line][0]["files"].split(", ") if n.endswith(".eml")]
+        return email.message_from_bytes((out / name).read_bytes(), policy=email.policy.default)
+
+    thomas, eva = message(2), message(3)
+    assert thomas["To"].addresses[0].addr_spec == "services4you@stellantis-finance.com"
+    assert eva["To"].addresses[0].addr_spec == "lease4you@stellantis-finance.com"  # the business customers' address
+    found = [(p.get_filename(), p.get_content_type()) for p in thomas.iter_attachments()]
+    assert found[1:] == [("statement.pdf", "application/pdf"), ("photo.jpg", "image/jpeg")]
+    assert found[0][1] == "application/pdf" and [p.get_filename() for p in eva.iter_attachments()][0].endswith(".pdf")
+    assert len(list(eva.iter_attachments())) == 1
+
+
+def test_an_institution_without_email_is_a_row_error_and_no_eml(tmp_path, cat):
+    summary = run(SHEET, tmp_path / "out", cat, formats=["eml"])
+    rows = by_line(report_rows(summary.report_path))
+    assert summary.written == 0 and summary.errors == 9
+    assert "Intrum" in rows[2][0]["message"] and "e-mail" in rows[2][0]["message"]
+    assert letters(tmp_path / "out") == {}
+
+
+def test_adding_the_email_later_completes_the_same_letter(tmp_path, cat):
+    pytest.importorskip("reportlab")
+    (tmp_path / "statement.pdf").write_bytes(b"%PDF-1.4 statement")
+    source = tmp_path / "rows.yaml"
+    source.write_text(textwrap.dedent("""\
+        - institution: stellantis-fs-belux
+          dispute: complaint
+          language: en
+          sender: {name: Thomas Jacobs, street: Rue Saint-Gilles 27, postal_code: "4000", city: Liège, email: t@example.be}
+          facts: {subject: Instalment taken twice, product: credit, facts-date: 2026-09-05, description: Taken twice.,
+                  expectation: A refund.}
+          attachments: [statement.pdf]
+        """), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(source, out, cat, formats=["txt"]).written == 1
+    second = run(source, out, cat, formats=["txt", "eml"])
+    assert second.written == 1
+    names = sorted(letters(out))
+    assert len(names) == 2 and names[0].rsplit(".", 1)[0] == names[1].rsplit(".", 1)[0]  # one letter: .eml beside .txt

@@ -216,3 +216,59 @@ def test_render_impossible_yaml_date_is_named(tmp_path):
     assert result.exit_code == ExitCode.INVALID_INPUT
     assert "date: 2026-13-01" in result.output and "facts.payment-date: 2026-02-30" in result.output
     assert "Unexpected error" not in result.output
+
+
+def test_batch_second_run_says_nothing_new_was_written(tmp_path):
+    from pathlib import Path
+
+    sheet = Path(__file__).parent / "data" / "batch" / "sheet.csv"
+    out = tmp_path / "out"
+    first = invoke(["batch", str(sheet), "-o", str(out), "--no-record"])
+    assert first.exit_code == ExitCode.BATCH_PARTIAL
+    assert "3 written" in first.stderr and "Nothing new" not in first.stderr
+    names = sorted(p.name for p in out.iterdir())
+    again = invoke(["batch", str(sheet), "-o", str(out), "--no-record"])
+    assert again.exit_code == ExitCode.BATCH_PARTIAL  # the bad rows are still bad
+    assert "0 written, 3 already there" in again.stderr
+    assert "Nothing new to write" in again.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(names + ["plainte-report-2.csv"])
+
+
+def test_render_eml_missing_attachment_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    result = invoke(["render", str(EXAMPLES / "complaint.yaml"), "-o", str(out), "--format", "txt,pdf,eml",
+                     "--attach", str(tmp_path / "gone.pdf"), "--no-record", "-q"])
+    assert result.exit_code == ExitCode.USAGE
+    assert "gone.pdf" in result.output
+    assert not out.exists()
+
+
+def test_render_eml_without_an_email_channel_says_so_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    result = invoke(["render", str(EXAMPLES / "already-paid.yaml"), "-o", str(out), "--format", "eml", "--no-record", "-q"])
+    assert result.exit_code == ExitCode.USAGE
+    assert "Intrum" in result.output and "e-mail" in result.output
+    assert not out.exists()
+    fr = invoke(["--ui-lang", "fr", "render", str(EXAMPLES / "already-paid.yaml"), "-o", str(out), "--format", "eml", "--no-record", "-q"])
+    assert "par e-mail" in fr.output and not out.exists()
+
+
+def test_render_eml_attaches_the_answers_file_attachments(tmp_path):
+    import email
+    import email.policy
+
+    import yaml
+
+    (tmp_path / "proof.png").write_bytes(b"\x89PNG proof")
+    data = yaml.safe_load((EXAMPLES / "complaint.yaml").read_text(encoding="utf-8"))
+    data["attachments"] = ["proof.png"]
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(["render", str(answers), "-o", str(out), "--format", "eml", "--no-record", "-q"])
+    assert result.exit_code == 0, result.output
+    (path,) = out.iterdir()
+    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert [p.get_filename() for p in msg.iter_attachments()][1:] == ["proof.png"]
+    assert msg["Subject"] and msg["Date"] and msg["Message-ID"]
+    assert msg.get_body(("plain",)) is not None and msg.get_body(("html",)) is not None

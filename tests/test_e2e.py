@@ -201,3 +201,18 @@ def test_french_happy_path_with_the_full_terminal_ui(tmp_path):
     text = (out / "2026-11-21_intrum-be_already-paid_fr.txt").read_text(encoding="utf-8")
     assert "Madame, Monsieur," in text and "245,80" in text
     assert (out / "2026-11-21_intrum-be_already-paid_fr.html").exists()
+
+
+def test_batch_on_a_terminal_shows_progress_then_the_summary(tmp_path):
+    from pathlib import Path
+
+    sheet = Path(__file__).parent / "data" / "batch" / "sheet.csv"
+    out = tmp_path / "out"
+    child = spawn(["batch", str(sheet), "-o", str(out), "--no-record"], tmp_path, term="xterm")
+    child.expect_exact("Letters")  # the progress bar, on a terminal only
+    child.expect_exact("3 written")
+    child.expect_exact("plainte-report.csv")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 7  # some rows failed: documented in the README
+    assert len([p for p in out.iterdir() if p.suffix == ".txt"]) == 3

@@ -238,3 +238,14 @@ def test_end_of_letter_stays_together(cat):
                  for line in ending}
         assert len(set(where.values())) == 1, (k, where)
     assert pages_seen == {1, 2}
+
+
+def test_the_first_fold_runs_between_lines_of_the_header(cat):
+    """Folding the sheet for the envelope never creases the address, the place and date line or the subject:
+    every text run of the first page above the second fold lies wholly above or below the first fold."""
+    for example in ("already-paid", "excessive-costs", "mediation-request"):
+        case = build_case(answers(example), cat, today=TODAY)
+        page = layout(letter_parts(case, cat))[0]
+        for _x, baseline, _font, size, _text in page.runs:
+            top, bottom = baseline - size * 0.8, baseline + size * 0.25  # ascenders and descenders, pt
+            assert not top < FOLDS[0] * MM < bottom, (example, _text)

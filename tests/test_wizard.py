@@ -207,3 +207,20 @@ def test_cost_check_asserts_no_cap_outside_consumer_goods(cat, debt, expected):
     _wizard, asker, _result = drive(cat, answers, overrides)
     said = "\n".join(asker.said)
     assert expected in said and "legal maximum €" not in said
+
+
+def test_the_output_question_offers_a_pdf_for_a_window_envelope(cat):
+    class FormatAsker(ScriptedAsker):
+        offered: list = []
+
+        def multi(self, message, choices, defaults):
+            self.offered = [key for key, _label in choices]
+            return ["pdf"]
+
+    data = yaml.safe_load((EXAMPLES[0]).read_text(encoding="utf-8"))
+    asker = FormatAsker(data)
+    wizard = Wizard(cat, asker, answers={}, today=TODAY)
+    asker.wizard = wizard
+    result = wizard.run(ask_output=True)
+    assert asker.offered == ["txt", "md", "html", "pdf"]
+    assert result.formats == ["pdf"]

@@ -116,7 +116,7 @@ def run_batch(
     total = source.count()
     folder = _ensure_folder(Path(out_dir))
     jobs = jobs if (jobs == 1 or _fork_available()) and not combine else 1
-    engine = _Engine(catalogue, fmts, folder, force, today, helper=jobs == 1)
+    engine = _Engine(catalogue, fmts, folder, force, today, helper=jobs == 1, base=input_path.absolute().parent)
     if combine:
         engine.kept = []
     with Report(folder) as report:

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +17,15 @@ from plainte.batch_writes import WRITE_THREADS, _fork_available, _InlineWrites, 
 from plainte.errors import AnswersError, OutputError, PlainteError
 from plainte.i18n import _
 
+ATTACHMENT_SEPARATOR = "|"  # between file paths in one `attachments` cell
 HASH_CHARS = 16  # 64 bits: two different rows sharing a name is out of reach (10 hex: ~1 in 200 for 100,000 rows of one kind)
 
 OK, ERROR, SKIPPED, WARNING = "ok", "error", "skipped", "warning"
 
 
-def case_digest(case: Any) -> str:
-    """A short stable hash of a Case's validated, typed answers: the same letter always has the same name."""
+def case_digest(case: Any, attachments: Sequence[Path] = ()) -> str:
+    """A short stable hash of a Case's validated, typed answers (and the files its e-mail attaches, when
+    there are any): the same letter always has the same name."""
     inst = case.institution
     recipient = case.recipient
     data = {
@@ -34,6 +37,8 @@ def case_digest(case: Any) -> str:
                       "address": vars(recipient.address) if recipient.address else None},
         "references": dict(case.references), "facts": dict(case.facts), "evidence": list(case.evidence),
     }
+    if attachments:
+        data["attachments"] = [str(p) for p in attachments]
     text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_CHARS]
 
@@ -56,8 +61,9 @@ class _Engine:
     """Validates, names, renders and writes the letters of rows; one per process (the catalogue is loaded once)."""
 
     def __init__(self, cat: Any, formats: list[str], folder: Path, force: bool, today: dt.date,
-                 threads: Optional[int] = None, helper: bool = False) -> None:
+                 threads: Optional[int] = None, helper: bool = False, base: Optional[Path] = None) -> None:
         self.cat, self.formats, self.folder, self.force, self.today = cat, formats, folder, force, today
+        self.base = base or Path.cwd()  # the input file's folder: `attachments` paths are relative to it
         self.threads = WRITE_THREADS if threads is None else threads
         self.helper = helper  # write in a helper process (when fork is available)
         self._writes: Optional[_InlineWrites] = None
@@ -67,6 +73,7 @@ class _Engine:
     def process(self, row: _Row, seen: dict[str, int]) -> _Result:
         """Validate one row and start writing its letters; `seen` maps the hashes met so far to their line."""
         from plainte.compose import render_formats
+        from plainte.email_message import AttachmentError
         from plainte.interview import build_case
         from plainte.outputs import letter_stem
 
@@ -74,12 +81,13 @@ class _Engine:
             return _Result(row.line, ERROR, [(p.field, p.message) for p in row.problems])
         try:
             case = build_case(row.answers, self.cat, today=self.today)
+            attachments = self.attachments(row.answers)
         except AnswersError as exc:
             return _Result(row.line, ERROR, [(p.field, p.message) for p in exc.problems])
         except Exception as exc:  # noqa: BLE001 - one odd row must not stop the others
             return _unexpected(row.line, exc)
         try:
-            digest = case_digest(case)
+            digest = case_digest(case, attachments)
             stem = f"{letter_stem(case.date, case.institution.id, case.dispute.id, case.language)}_{digest}"
             names = [f"{stem}.{fmt}" for fmt in self.formats]
             first = seen.get(digest)
@@ -91,7 +99,9 @@ class _Engine:
             todo = self.formats if self.force else [f for f, n in zip(self.formats, names) if n not in self.existing()]
             if not todo:
                 return _Result(row.line, SKIPPED, names=names, digest=digest)
-            rendered = render_formats(case, self.cat, todo)
+            rendered = render_formats(case, self.cat, todo, attachments=attachments)
+        except AttachmentError as exc:  # a missing or unreadable evidence file: this row gets no letter at all
+            return _Result(row.line, ERROR, [("attachments", "; ".join(exc.problems))])
         except PlainteError as exc:  # e.g. an e-mail asked for an institution that takes none at this step
             return _Result(row.line, ERROR, [(getattr(exc, "field", ""), str(exc))])
         except Exception as exc:  # noqa: BLE001
@@ -99,6 +109,20 @@ class _Engine:
         files = {f"{stem}.{fmt}": data for fmt, data in rendered.items()}
         return _Result(row.line, OK, names=names, digest=digest, future=self.writes().submit(self.folder, files, self.force),
                        answers=row.answers)
+
+    def attachments(self, answers: dict[str, Any]) -> list[Path]:
+        """The evidence files a row's e-mail attaches (the `attachments` column: paths separated by |, relative
+        to the input file's folder). Their shape is checked here, whether each file can be read when the e-mail
+        is made (before anything of the row is written). They are part of the letter's name whatever the
+        formats asked, so that adding eml in a later run completes the same letter instead of starting another."""
+        raw = answers.get("attachments")
+        if raw is None:
+            return []
+        from plainte.email_message import attachment_paths
+
+        if isinstance(raw, str):
+            raw = [p.strip() for p in raw.split(ATTACHMENT_SEPARATOR) if p.strip()]
+        return attachment_paths({"attachments": raw}, self.base)
 
     def existing(self) -> set[str]:
         """The letter files in the folder when the run started, read once (a stat per row is slow while writing).

@@ -41,7 +41,8 @@ def _run_workers(engine: _Engine, source: Iterable[_Row], tally: _Tally, jobs: i
     from concurrent.futures import ProcessPoolExecutor
 
     _WORKER.clear()
-    worker = _Engine(engine.cat, engine.formats, engine.folder, engine.force, engine.today, threads=max(2, WRITE_THREADS // jobs))
+    worker = _Engine(engine.cat, engine.formats, engine.folder, engine.force, engine.today, threads=max(2, WRITE_THREADS // jobs),
+                     base=engine.base)
     if not engine.force:
         worker._existing = engine.existing()  # the folder as it was before any worker wrote to it
     _WORKER["engine"] = worker

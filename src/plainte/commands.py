@@ -384,9 +384,14 @@ def cmd_batch(input_path: Optional[Path], out_dir: Path, formats: str, jobs: int
 
     from plainte.cases import open_store
 
-    with (open_store(db) if record else nullcontext()) as store:
-        summary = run_batch(input_path, out_dir, formats=_split_formats(formats), jobs=jobs, force=force, defaults=defaults,
-                            catalogue=cat, combine=combine, store=store, progress=_progress_bar() if not as_json else None)
+    progress = _progress_bar() if not as_json else None
+    try:
+        with (open_store(db) if record else nullcontext()) as store:
+            summary = run_batch(input_path, out_dir, formats=_split_formats(formats), jobs=jobs, force=force, defaults=defaults,
+                                catalogue=cat, combine=combine, store=store, progress=progress)
+    finally:
+        if progress is not None:  # also on Ctrl-C or an error: the terminal gets its cursor back
+            progress.stop()  # type: ignore[attr-defined]
     if as_json:
         _print_json(summary.as_dict())
         return summary.exit_code
@@ -396,7 +401,7 @@ def cmd_batch(input_path: Optional[Path], out_dir: Path, formats: str, jobs: int
                              summary.total).format(
         rows=summary.total, written=summary.written, skipped=summary.skipped, duplicates=summary.duplicates, errors=summary.errors),
         "bold" if not summary.errors else "yellow"))
-    if summary.written == 0 and summary.skipped and not summary.errors:
+    if summary.written == 0 and summary.skipped:  # a second run: say so, even when some rows still fail
         con.print(_text(_("Nothing new to write: every letter is already there (use --force to write them again).")))
     if summary.combined:
         con.print(_text(_("All the letters in one PDF: {path}").format(path=summary.combined)))
@@ -420,4 +425,5 @@ def _progress_bar() -> Any:
         if total and done >= total:
             bar.stop()
 
+    advance.stop = bar.stop  # type: ignore[attr-defined]
     return advance

@@ -33,6 +33,10 @@ MSGID_DOMAIN = "plainte.invalid"  # make_msgid() without a domain would put the 
 class AttachmentError(UsageError):
     """One or more evidence files cannot be attached; the message lists every one of them."""
 
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)  # one "PATH: why" per file
+        super().__init__("\n".join([_("These files cannot be attached:")] + [f"  - {p}" for p in self.problems]))
+
 
 class NoEmailError(UsageError):
     """The letter's recipient takes no e-mail at this step for the person's segment."""
@@ -101,7 +105,7 @@ def read_attachments(paths: Iterable[Union[str, Path]]) -> list[tuple[str, bytes
         except OSError as exc:
             problems.append(_("{path}: cannot be read ({error})").format(path=path, error=exc.strerror or exc))
     if problems:
-        raise AttachmentError("\n".join([_("These files cannot be attached:")] + [f"  - {p}" for p in problems]))
+        raise AttachmentError(problems)
     return loaded
 
 

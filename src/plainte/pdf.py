@@ -35,13 +35,16 @@ PAGE_W, PAGE_H = 210 * MM, 297 * MM  # A4: 595.28 x 841.89 pt
 LEFT, RIGHT, BOTTOM = 25, 20, 20  # margins; the page number sits below the bottom margin
 SENDER_TOP = 15  # the sender block, top left, above the window's height
 CONT_TOP = 20  # where the text starts on the second and later pages
-BODY_TOP = 98  # where the text starts on the first page: below the window, at the first fold
+BODY_TOP = 103  # where the text starts on the first page: below the window, just under the first fold (99 mm),
+# so the fold never runs through the place-and-date line
 
 # The recipient's address field, for right-hand window envelopes DL (110 x 220 mm) and C5/6 (114 x 229 mm)
 # as used in Belgium and France. Position: the common DL right-window standard, a 100 x 45 mm window
-# 20 mm from the right edge and 15 mm from the bottom edge of the envelope (we found no bpost or La Poste
-# text that fixes it). A sheet folded in three (99 mm panels) moves inside: 10 (DL) to 19 mm (C5/6)
-# sideways, 11 to 15 mm up and down. What always shows through the window is then 109-190 mm from the
+# 20 mm from the right edge and 15 mm from the bottom edge of the envelope (neither bpost nor La Poste
+# fixes the window itself; bpost's addressing rules, bpost.be "Juiste plaats van het adres", ask that the
+# window leave the top 40 mm of the envelope free, that no part of the address can slide out of the
+# window, and that nothing in it be mistaken for an address). A sheet folded in three (99 mm panels)
+# moves inside: 10 (DL) to 19 mm (C5/6) sideways, 11 to 15 mm up and down. What always shows through the window is then 109-190 mm from the
 # left edge of the sheet and 50-84 mm (DL) or 54-84 mm (C5/6) from its top. The field below covers it:
 # the sending-mode line at 50 mm, the address itself from about 56 mm; the HTML letter uses the same field
 # (letters/base.j2). Checked against: a French mailing house's guidance, address box 85 x 33 mm at 55 mm

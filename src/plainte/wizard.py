@@ -326,7 +326,8 @@ class Wizard:
         result = Result(answers=self.answers)
         if ask_output:
             result.formats = self.asker.multi(_("In which formats do you want the letter?"),
-                                              [("txt", _("Plain text (.txt)")), ("md", _("Markdown (.md)")), ("html", _("Web page to print (.html)"))],
+                                              [("txt", _("Plain text (.txt)")), ("md", _("Markdown (.md)")), ("html", _("Web page to print (.html)")),
+                                               ("pdf", _("PDF to print and post in a window envelope (.pdf)"))],
                                               ["txt", "html"]) or ["txt"]
             result.out_dir = self.asker.text(_("In which folder should the letter be saved?"), ".", lambda raw: None, "", False) or "."
         return result
