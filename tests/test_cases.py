@@ -92,7 +92,7 @@ def test_new_store_is_0600_wal_and_current_schema(tmp_path, cat):
     assert Path(f"{path}-wal").exists()  # WAL mode: the log sits beside the file while it is open
     assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
-    assert s.user_version() == SCHEMA_VERSION == 2
+    assert s.user_version() == SCHEMA_VERSION == 3
     s.close()
 
 
@@ -165,8 +165,10 @@ def test_v1_database_is_migrated_in_place(tmp_path, cat):
     with open_store(path) as s:
         assert s.user_version() == SCHEMA_VERSION
         columns = {r[1] for r in s.conn.execute("PRAGMA table_info(steps)")}
-        assert {"acknowledged", "answered", "outcome", "reference"} <= columns
+        assert {"acknowledged", "answered", "outcome", "reference", "answer_due_kind"} <= columns
         seven = show_case(s, 7)
+        # an old row does not say where its answer date came from: never taken for the body's deadline
+        assert seven.last.answer_due_kind == "reminder" and seven.summary.next_kind == "answer-reminder"
         assert seven.summary.who == "An Claes" and seven.summary.subject == "early-repayment fees"
         assert seven.last.files == ("/tmp/a.txt",) and seven.last.sent == D(2026, 9, 14)
         assert seven.summary.status == "sent" and seven.summary.next_date == D(2026, 10, 2)

@@ -69,21 +69,31 @@ def test_stellantis_case_walked_from_complaint_to_ombudsfin(store, cat):
     assert esc.possible_from == D(2027, 1, 19)
     assert [p.field for p in esc.missing] == ["facts.why-unsatisfied"]
     assert esc.answers["facts"]["answer-received"] is False and "answer-date" not in esc.answers["facts"]
-    # 4. the answer came (a refusal): an answer counts as now, and its text says why
+    # 4. the answer came (a refusal): an answer counts as now; the letter quotes it as the institution's answer and
+    # asks the person's own reasons, which the case does not know
     update_case(store, case_id, answered=D(2027, 1, 12), outcome="You refuse to refund the second debit.", reference="PL-2027-0042")
     esc = next_letter(store, case_id, cat, D(2027, 1, 13))
     f = esc.answers["facts"]
     assert f == {"subject": "Instalment taken twice", "complaint-date": "2026-12-18", "answer-received": True,
                  "answer-date": "2027-01-12", "expectation": "A refund of €312.45.",
-                 "why-unsatisfied": "You refuse to refund the second debit."}
+                 "answer-summary": "You refuse to refund the second debit."}
+    assert [p.field for p in esc.missing] == ["facts.why-unsatisfied"]
     assert esc.answers["evidence"] == ["complaint-copy", "institution-answer", "proof-of-sending"]
     assert esc.answers["references"] == {"contract_number": "SFS-BE-2024-118573", "file_number": "PL-2027-0042"}
-    assert esc.answers["date"] == "2027-01-13" and esc.answers["sender"] == SENDER and esc.missing == ()
-    review_id, review, review_plan = write(store, cat, esc.answers, D(2027, 1, 13), case_id=case_id, sent=D(2027, 1, 13))
+    assert esc.answers["date"] == "2027-01-13" and esc.answers["sender"] == SENDER
+    reasons = "The contract allows one debit a month; the bank statement shows two."
+    answers = fill(esc, {"facts": {"why-unsatisfied": reasons}})
+    assert missing(answers, cat, today=D(2027, 1, 13)) == []
+    review_id, review, review_plan = write(store, cat, answers, D(2027, 1, 13), case_id=case_id, sent=D(2027, 1, 13))
     assert review_id == case_id
     assert review.recipient.service.startswith("Complaints department")
     text = render_letter(review, cat, "txt", review_plan)
     assert "18 December 2026" in text and "12 January 2027" in text and "PL-2027-0042" in text
+    flat = " ".join(text.split())
+    # the institution's answer as its answer, then the person's reasons, each once
+    assert "In substance, your answer is as follows: You refuse to refund the second debit." in flat
+    assert "for the following reasons: " + reasons in flat
+    assert flat.count("You refuse to refund the second debit.") == 1
     # 5. the review's answer deadline (14 days asked, the step has none) passes without an answer
     assert review_plan.answer_due == D(2027, 1, 27)
     with pytest.raises(NotYetError):

@@ -106,6 +106,23 @@ def test_social_worker_letter_names_the_client_and_the_mandate_honestly(cat):
     assert "will follow as soon as I have them: mandate signed by the client." in flat(without)
 
 
+@pytest.mark.parametrize("lang, wording, gendered", [
+    ("fr", "Je vous écris au nom de notre service social (CPAS de Forest) : Jean Client nous a donné un mandat écrit",
+     ("travailleur", "travailleuse", "assistant social", "assistante sociale")),
+    ("nl", "Ik schrijf u namens onze sociale dienst (CPAS de Forest), in opdracht van Jean Client, die ons schriftelijk heeft gemachtigd",
+     ("maatschappelijk werker", "maatschappelijk werkster")),
+    ("en", "I am writing to you on behalf of our social service (CPAS de Forest), for Jean Client, who has given us a written mandate",
+     ("social worker",)),
+])
+def test_social_worker_letter_fits_any_social_worker(cat, lang, wording, gendered):
+    data = social_worker(["mandate", "proof-of-payment"])
+    data["language"] = lang
+    text = flat(render_letter(build_case(data, cat, today=TODAY), cat, "txt"))
+    assert wording in text
+    assert not any(g in text.lower() for g in gendered)
+    assert "en ma qualité" not in text
+
+
 def test_payment_plan_asks_for_an_answer_before_the_first_payment(cat):
     data = yaml.safe_load((EXAMPLES / "payment-plan.yaml").read_text(encoding="utf-8"))
     data["language"] = "en"

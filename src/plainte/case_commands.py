@@ -24,7 +24,18 @@ def _status(status: str) -> str:
 
 def _next_kind(kind: Optional[str]) -> str:
     return {"send": _("to send"), "acknowledgement": _("acknowledgement due"), "answer": _("answer due"),
+            "answer-reminder": _("day to check for an answer"),
             "next-step-limit": _("last day for the next step")}.get(kind or "", "")
+
+
+def _catalogue_or_none() -> Any:
+    """The catalogue, or None when it cannot be loaded (an invalid institutions file must not hide the cases)."""
+    from plainte.errors import PlainteError
+
+    try:
+        return _catalogue()
+    except PlainteError:
+        return None
 
 
 def _dispute_names() -> Any:
@@ -84,6 +95,7 @@ def cmd_cases_list(db: Optional[Path], open_only: bool, as_json: bool) -> None:
 
 
 def _show_case(detail: Any) -> None:
+    from plainte.case_queries import shown_recipient
     from plainte.letters import format_day
 
     lang = ui_language()
@@ -99,12 +111,14 @@ def _show_case(detail: Any) -> None:
     con.print(_text(line))
     sending = {"registered": _("registered letter"), "post": _("ordinary letter"), "email": _("e-mail")}
     name = _dispute_names()
+    cat = _catalogue_or_none()
     for n, st in enumerate(detail.steps, 1):
         what = _level(st.level) if name(st.dispute) == _level(st.level) else f"{_level(st.level)} ({name(st.dispute)})"
-        con.print(_text(f"{n}. {what}: {st.recipient} · {_status(st.status)}", "bold"))
+        con.print(_text(f"{n}. {what}: {shown_recipient(detail, st, cat)} · {_status(st.status)}", "bold"))
         con.print(_text("   " + _("letter of {date}, {sending}").format(date=day(st.letter_date), sending=sending.get(st.sending, st.sending))))
+        answer_label = _("answer due") if st.answer_deadline else _("day to check for an answer (a reminder, not a deadline)")
         for label, value in ((_("sent"), st.sent), (_("acknowledgement due"), st.acknowledge_due), (_("acknowledged"), st.acknowledged),
-                             (_("answer due"), st.answer_due), (_("answered"), st.answered)):
+                             (answer_label, st.answer_due), (_("answered"), st.answered)):
             if value is not None:
                 con.print(_text("   " + _("{label}: {value}").format(label=label, value=day(value))))
         if st.reference:
@@ -151,7 +165,7 @@ def cmd_cases_due(db: Optional[Path], today: Optional[str], as_json: bool) -> No
 
     day = _day_option(today, "--today") or dt.date.today()
     with open_store(db) as store:
-        items = due_cases(store, day)
+        items = due_cases(store, day, _catalogue_or_none())
     if as_json:
         return _print_json([i.to_dict() for i in items])
     if not items:

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any, Optional
 
-from plainte.case_records import LEVEL_ORDER, CaseDetail, CaseSummary, Due, StepInfo, _day, _load_answers
+from plainte.case_records import DEADLINE, LEVEL_ORDER, REMINDER, CaseDetail, CaseSummary, Due, StepInfo, _day, _load_answers
 from plainte.case_store import CaseStore, UnknownCaseError
 from plainte.i18n import _
 
@@ -40,6 +40,7 @@ def _step_info(row: sqlite3.Row, has_later: bool) -> StepInfo:
         reference=row["reference"], acknowledge_due=_day(row["acknowledge_due"]),
         answer_due=dt.date.fromisoformat(row["answer_due"]), files=files, status=_step_status(row, has_later),
         recorded=row["recorded"], answers=_load_answers(row["answers"]),
+        answer_due_kind=DEADLINE if row["answer_due_kind"] == DEADLINE else REMINDER,
     )
 
 
@@ -77,7 +78,7 @@ def _next(case_row: sqlite3.Row, steps: Sequence[StepInfo], ladder: Sequence[tup
     if last.answered is None:
         if last.acknowledged is None and last.acknowledge_due is not None:
             return last.acknowledge_due, "acknowledgement"
-        return last.answer_due, "answer"
+        return last.answer_due, "answer" if last.answer_deadline else "answer-reminder"
     limit = next_step_limit(ladder, last.level, case_row["country"], _complaint_sent(steps))
     return (limit, "next-step-limit") if limit is not None else (None, None)
 
@@ -140,17 +141,45 @@ def _format_day(day: dt.date) -> str:
     return format_day(day, ui_language())
 
 
-def due_cases(store: CaseStore, today: dt.date) -> list[Due]:
-    """Open cases whose next date has passed, each with a translated sentence saying what to do now."""
+def shown_recipient(detail: CaseDetail, step: StepInfo, cat: Any = None) -> str:
+    """Whom a step's letter went to, for a screen: a body of the ladder (Ombudsfin ...) by its name in the UI
+    language when the catalogue names it per language, else the name the letter was addressed to."""
+    from plainte.i18n import ui_language
+
+    body = dict(detail.ladder).get(step.level) if cat is not None else None
+    entry = cat.institutions.get(body) if body else None
+    return entry.label(ui_language()) if entry is not None and entry.names else step.recipient
+
+
+def due_cases(store: CaseStore, today: dt.date, cat: Any = None) -> list[Due]:
+    """Open cases whose next date has passed, each with a translated sentence saying what to do now (with the
+    catalogue, the bodies are named in the UI language)."""
     out: list[Due] = []
     for detail in _all_details(store, "WHERE closed IS NULL"):
-        item = _due(detail, today)
+        item = _due(detail, today, shown_recipient(detail, detail.last, cat))
         if item is not None:
             out.append(item)
     return sorted(out, key=lambda d: (d.date, d.case.id))
 
 
-def _due(detail: CaseDetail, today: dt.date) -> Optional[Due]:
+def _check_answer(detail: CaseDetail, recipient: str) -> Due:
+    """plainte's reminder date has passed without an answer recorded. No answer period is known for the body, so
+    nothing is late: the person asks where things stand; escalating is suggested only for a letter to the
+    institution itself (an ombudsman's file is not hurried up the ladder on plainte's own default)."""
+    s, last = detail.summary, detail.last
+    cid = s.id
+    args = {"date": _format_day(last.answer_due), "letter": _format_day(last.sent or last.letter_date),
+            "recipient": recipient, "id": cid}
+    head = _("No answer recorded yet to your letter of {letter}. {recipient} has no answer period that plainte knows of: {date} was only the day plainte set to remind you to check.").format(**args)
+    rung = next_level(detail.ladder, last.level)
+    if last.level in ("complaint", "complaint-review") and rung is not None:
+        tail = _("Ask {recipient} where your letter stands. If no answer comes, or it does not solve the problem, you can escalate with plainte cases escalate {id}; when an answer comes, record it with plainte cases update {id} --answered DATE.").format(**args)
+        return Due(s, "check-answer", last.answer_due, f"{head} {tail}", f"plainte cases escalate {cid}")
+    tail = _("Ask {recipient} where your file stands; when an answer comes, record it with plainte cases update {id} --answered DATE.").format(**args)
+    return Due(s, "check-answer", last.answer_due, f"{head} {tail}", f"plainte cases update {cid} --answered DATE")
+
+
+def _due(detail: CaseDetail, today: dt.date, recipient: str) -> Optional[Due]:
     s, last = detail.summary, detail.last
     cid = s.id
     if s.next_date is None:
@@ -162,7 +191,9 @@ def _due(detail: CaseDetail, today: dt.date) -> Optional[Due]:
                    _("The letter of {date} is not marked as sent: send it, then record the day you sent it with plainte cases update {id} --sent DATE.").format(
                        date=_format_day(last.letter_date), id=cid),
                    f"plainte cases update {cid} --sent DATE")
-    if s.next_kind in ("acknowledgement", "answer"):
+    if s.next_kind in ("acknowledgement", "answer", "answer-reminder"):
+        if today > last.answer_due and not last.answer_deadline:
+            return _check_answer(detail, recipient)
         if today > last.answer_due:
             rung = next_level(detail.ladder, last.level)
             if rung is None:
@@ -174,9 +205,12 @@ def _due(detail: CaseDetail, today: dt.date) -> Optional[Due]:
                            date=_format_day(last.answer_due), id=cid),
                        f"plainte cases escalate {cid}")
         if s.next_kind == "acknowledgement" and last.acknowledge_due is not None and today > last.acknowledge_due:
+            if last.answer_deadline:
+                text = _("No acknowledgement yet (it was due on {date}): call or write to {recipient} to check that your letter arrived; the answer is due by {answer}. When it comes, run plainte cases update {id} --acknowledged DATE.")
+            else:
+                text = _("No acknowledgement yet (it was due on {date}): call or write to {recipient} to check that your letter arrived; plainte will remind you to check for the answer on {answer}. When it comes, run plainte cases update {id} --acknowledged DATE.")
             return Due(s, "no-acknowledgement", last.acknowledge_due,
-                       _("No acknowledgement yet (it was due on {date}): call or write to {recipient} to check that your letter arrived; the answer is due by {answer}. When it comes, run plainte cases update {id} --acknowledged DATE.").format(
-                           date=_format_day(last.acknowledge_due), recipient=last.recipient, answer=_format_day(last.answer_due), id=cid),
+                       text.format(date=_format_day(last.acknowledge_due), recipient=recipient, answer=_format_day(last.answer_due), id=cid),
                        f"plainte cases update {cid} --acknowledged DATE")
         return None
     if s.next_kind == "next-step-limit":

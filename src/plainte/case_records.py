@@ -10,6 +10,10 @@ from typing import Any, Optional
 
 LEVEL_ORDER = ("complaint", "complaint-review", "mediation", "regulator", "court")
 STATUSES = ("draft", "sent", "escalated", "acknowledged", "answered", "closed")
+# What an answer date is: a period the catalogue gives (law, or the institution's stated commitment), or plainte's
+# own follow-up default (the day to check on the letter: never stated as the body's deadline).
+DEADLINE, REMINDER = "deadline", "reminder"
+ANSWER_DUE_KINDS = (DEADLINE, REMINDER)
 
 
 def _iso(value: Optional[dt.date]) -> Optional[str]:
@@ -55,6 +59,12 @@ class StepInfo:
     status: str
     recorded: str
     answers: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    answer_due_kind: str = REMINDER  # DEADLINE (from the catalogue) or REMINDER (plainte's follow-up default)
+
+    @property
+    def answer_deadline(self) -> bool:
+        """True when answer_due is the body's deadline (from the catalogue), not plainte's reminder date."""
+        return self.answer_due_kind == DEADLINE
 
     @property
     def facts(self) -> Mapping[str, Any]:
@@ -67,7 +77,7 @@ class StepInfo:
             "letter_date": _iso(self.letter_date), "sending": self.sending, "sent": _iso(self.sent),
             "acknowledged": _iso(self.acknowledged), "answered": _iso(self.answered), "outcome": self.outcome,
             "reference": self.reference, "acknowledge_due": _iso(self.acknowledge_due),
-            "answer_due": _iso(self.answer_due), "files": list(self.files), "status": self.status,
+            "answer_due": _iso(self.answer_due), "answer_due_kind": self.answer_due_kind, "files": list(self.files), "status": self.status,
             "recorded": self.recorded,
         }
         if with_answers:
@@ -88,7 +98,7 @@ class CaseSummary:
     level: str
     status: str
     next_date: Optional[dt.date]
-    next_kind: Optional[str]  # send | acknowledgement | answer | next-step-limit
+    next_kind: Optional[str]  # send | acknowledgement | answer | answer-reminder | next-step-limit
     subject: str
     steps: int
     created: str
@@ -139,7 +149,7 @@ class Due:
     """A case whose next date has passed, and what to do now (a translated sentence)."""
 
     case: CaseSummary
-    situation: str  # not-sent | no-acknowledgement | no-answer | decide | limit-passed
+    situation: str  # not-sent | no-acknowledgement | no-answer | check-answer | decide | limit-passed
     date: dt.date
     message: str
     command: str

@@ -63,9 +63,16 @@ V2_STEPS = (
     "CREATE INDEX cases_closed ON cases(closed)",
 )
 
+# Version 3: what the answer date is. "deadline": a period the catalogue gives (the law, or the institution's own
+# commitment); "reminder": plainte's follow-up default, the day to check on the letter, never the body's deadline.
+# Rows written before version 3 do not say which: they are read as reminders (plainte never claims a deadline it
+# cannot source).
+V3_STEPS = ("ALTER TABLE steps ADD COLUMN answer_due_kind TEXT",)
+
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: tuple(s.strip() for s in V1_DDL.split(";") if s.strip()),
     2: V2_STEPS,
+    3: V3_STEPS,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

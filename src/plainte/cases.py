@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from plainte.case_queries import LIMIT_NOTICE_DAYS, due_cases, list_cases, next_level, show_case
-from plainte.case_records import LEVEL_ORDER, STATUSES, CaseDetail, CaseSummary, Due, StepInfo, _iso, _load_answers, _plain
+from plainte.case_records import DEADLINE, LEVEL_ORDER, REMINDER, STATUSES, CaseDetail, CaseSummary, Due, StepInfo, _iso, _load_answers, _plain
 from plainte.case_store import (
-    BUSY_TIMEOUT_MS, DB_NAME, ENV_DB, MIGRATIONS, SCHEMA_VERSION, V1_DDL, V2_STEPS, CaseStore, StoreError,
+    BUSY_TIMEOUT_MS, DB_NAME, ENV_DB, MIGRATIONS, SCHEMA_VERSION, V1_DDL, V2_STEPS, V3_STEPS, CaseStore, StoreError,
     UnknownCaseError, _restrict, _store_error, default_path, open_store,
 )
 from plainte.errors import PlainteError, UsageError
@@ -29,7 +29,7 @@ __all__ = [
     "due_cases", "list_cases", "open_store", "purge", "record_letter", "record_letters", "show_case", "update_case",
     # also public before the split into case_store, case_records and case_queries
     "BUSY_TIMEOUT_MS", "DB_NAME", "ENV_DB", "LEVEL_ORDER", "LIMIT_NOTICE_DAYS", "MIGRATIONS", "STATUSES", "V1_DDL",
-    "V2_STEPS", "default_path", "ladder_of", "next_level", "who_of",
+    "V2_STEPS", "V3_STEPS", "default_path", "ladder_of", "next_level", "who_of", "DEADLINE", "REMINDER", "answer_due_kind",
 ]
 
 
@@ -52,6 +52,12 @@ def ladder_of(case: Any) -> list[list[str]]:
         chosen = target_step(case.institution, s.level, None, product) or s
         out.append([s.level, chosen.body or ""])
     return out
+
+
+def answer_due_kind(plan: Any) -> str:
+    """DEADLINE when the plan's answer date comes from the catalogue (law or the institution's commitment),
+    else REMINDER (plainte's follow-up default)."""
+    return DEADLINE if plan.answer_from_catalogue else REMINDER
 
 
 # -- writing -----------------------------------------------------------------------------------------------------
@@ -105,9 +111,9 @@ def _insert(db: sqlite3.Connection, case: Any, plan: Any, files: Sequence[Path],
         db.execute("UPDATE cases SET updated = ? WHERE id = ?", (now, case_id))
     cur = db.execute(
         "INSERT INTO steps (case_id, level, dispute, recipient, letter_date, sending, answers, files, acknowledge_due,"
-        " answer_due, sent, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " answer_due, answer_due_kind, sent, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (case_id, case.level, case.dispute.id, case.recipient.name, case.date.isoformat(), case.sending, payload, paths,
-         _iso(plan.acknowledge_due), plan.answer_due.isoformat(), _iso(sent), now))
+         _iso(plan.acknowledge_due), plan.answer_due.isoformat(), answer_due_kind(plan), _iso(sent), now))
     return int(case_id), int(cur.lastrowid)
 
 
@@ -129,8 +135,8 @@ def record_letters(store: CaseStore, letters: Iterable[tuple[Any, Any, Sequence[
     return ids
 
 
-def _redated(cat: Any, answers: Mapping[str, Any], sent: dt.date) -> Optional[tuple[Optional[dt.date], dt.date]]:
-    """The acknowledgement and answer dates had the letter been dated on the day it was sent."""
+def _redated(cat: Any, answers: Mapping[str, Any], sent: dt.date) -> Optional[tuple[Optional[dt.date], dt.date, str]]:
+    """The acknowledgement and answer dates (and what the answer date is) had the letter been dated on the day it was sent."""
     from plainte.interview import build_case
     from plainte.plan import make_plan
 
@@ -141,7 +147,7 @@ def _redated(cat: Any, answers: Mapping[str, Any], sent: dt.date) -> Optional[tu
         plan = make_plan(case, cat)
     except (PlainteError, KeyError, ValueError):
         return None
-    return plan.acknowledge_due, plan.answer_due
+    return plan.acknowledge_due, plan.answer_due, answer_due_kind(plan)
 
 
 def update_case(store: CaseStore, case_id: int, *, sent: Optional[dt.date] = None, acknowledged: Optional[dt.date] = None,
@@ -162,19 +168,19 @@ def update_case(store: CaseStore, case_id: int, *, sent: Optional[dt.date] = Non
     for name, value in (("--acknowledged", acknowledged or last.acknowledged), ("--answered", answered or last.answered)):
         if value is not None and new_sent is not None and value < new_sent:
             raise UsageError(_("{option}: {date} is before the day the letter was sent ({sent})").format(option=name, date=value, sent=new_sent))
-    ack_due, answer_due = last.acknowledge_due, last.answer_due
+    ack_due, answer_due, due_kind = last.acknowledge_due, last.answer_due, last.answer_due_kind
     if sent is not None and cat is not None and sent != last.letter_date:
         moved = _redated(cat, last.answers, sent)
         if moved is not None:
-            ack_due, answer_due = moved
+            ack_due, answer_due, due_kind = moved
     now = dt.datetime.now().isoformat(timespec="seconds")
     with store.write() as db:
         db.execute(
             "UPDATE steps SET sent = ?, acknowledged = ?, answered = ?, outcome = ?, reference = ?, acknowledge_due = ?,"
-            " answer_due = ? WHERE id = ?",
+            " answer_due = ?, answer_due_kind = ? WHERE id = ?",
             (_iso(new_sent), _iso(acknowledged or last.acknowledged), _iso(answered or last.answered),
              outcome if outcome is not None else last.outcome, reference if reference is not None else last.reference,
-             _iso(ack_due), answer_due.isoformat(), last.id))
+             _iso(ack_due), answer_due.isoformat(), due_kind, last.id))
         closed_value = None if reopen else _iso(closed) if closed is not None else _iso(detail.closed)
         db.execute("UPDATE cases SET closed = ?, updated = ? WHERE id = ?", (closed_value, now, detail.id))
     return show_case(store, case_id)

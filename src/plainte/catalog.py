@@ -187,16 +187,29 @@ INSTITUTION_KEYS = (
 )
 
 
+def _names(r: _Reader, raw: Any, languages: tuple[str, ...]) -> tuple[str, Mapping[str, str]]:
+    """`name`: one text, or the official name per language ({fr, nl, en}); then `name` is the one in the
+    institution's first language (as stored with a case and used to sort)."""
+    if not isinstance(raw, Mapping):
+        return r.text(raw, "name"), MappingProxyType({})
+    names = r.label(raw, "name")
+    first = next((lang for lang in languages if lang in names), "fr")
+    return names[first], names
+
+
 def parse_institution(raw: Any, where: str, origin: str = "catalogue") -> Institution:
     """Build one Institution from its YAML mapping."""
     r = _Reader(where)
     data = r.mapping(raw, "", INSTITUTION_KEYS, ("id", "name", "kind", "country", "languages", "source"))
+    languages = tuple(r.ident(x, "languages", LANGUAGES + ("de", "zh")) for x in r.seq(data["languages"], "languages"))
+    name, names = _names(r, data["name"], languages)
     return Institution(
         id=r.text(data["id"], "id"),
-        name=r.text(data["name"], "name"),
+        name=name,
+        names=names,
         kind=r.ident(data["kind"], "kind", INSTITUTION_KINDS),
         country=r.text(data["country"], "country"),
-        languages=tuple(r.ident(x, "languages", LANGUAGES + ("de", "zh")) for x in r.seq(data["languages"], "languages")),
+        languages=languages,
         segments=tuple(r.ident(x, "segments", SEGMENTS) for x in r.seq(data.get("segments"), "segments")),
         asks_for=r.labels(data.get("asks_for"), "asks_for"),
         user_supplies=tuple(r.ident(x, "user_supplies", ("name", "address", "email")) for x in r.seq(data.get("user_supplies"), "user_supplies")),

@@ -206,6 +206,22 @@ def cmd_evidence(dispute_id: str, institution_id: Optional[str], as_json: bool) 
     return None
 
 
+def answer_line(case: Any, plan: Any, cat: Any, lang: str) -> str:
+    """When the answer is due (a period from the catalogue), or, when plainte only uses its own follow-up
+    default, the day to check for an answer: never stated as the body's deadline."""
+    from plainte.letters import format_day
+    from plainte.plan import current_step
+
+    day = format_day(plan.answer_due, lang)
+    if plan.answer_from_catalogue:
+        return _("An answer is due by {date}.").format(date=day)
+    step = current_step(case)
+    body = cat.institutions.get(step.body) if step is not None and step.body else None
+    who = body.label(lang) if body is not None else case.recipient.name
+    return _("No answer period is known for {who}: check on {date} whether an answer has come (a reminder date, not a deadline).").format(
+        who=who, date=day)
+
+
 def _advice(case: Any, plan: Any, cat: Any, after_letter: bool = False) -> None:
     """Tell the person (not the letter) what is missing, what to wait for, and what to watch."""
     from plainte.i18n import pick
@@ -225,9 +241,9 @@ def _advice(case: Any, plan: Any, cat: Any, after_letter: bool = False) -> None:
         con.print(_text("! " + pick(w.text, lang)))
     if plan.copy_to_creditor:
         con.print(_text(_("Send a copy of this letter to the creditor too: the letter says so.")))
-    con.print(_text(_("An answer is due by {date}.").format(date=format_day(plan.answer_due, lang))))
+    con.print(_text(answer_line(case, plan, cat, lang)))
     if plan.next_step is not None:
-        who = plan.next_body.name if plan.next_body else pick(plan.next_step.service, lang)
+        who = plan.next_body.label(lang) if plan.next_body else pick(plan.next_step.service, lang)
         con.print(_text(_("Without a satisfying answer, the next step is: {step} ({who}).").format(step=_level(plan.next_step.level), who=who)))
     con.print(_text(_("plainte is not a lawyer: it helps you write; check the letter before you send it."), "dim"))
 

@@ -17,7 +17,7 @@ from typing import Any, Optional
 from plainte.cases import LEVEL_ORDER, CaseDetail, CaseStore, StepInfo, show_case
 from plainte.deadlines import add_months
 from plainte.errors import CatalogueError, NotYetError, Problem, UsageError
-from plainte.i18n import _, pick
+from plainte.i18n import _, pick, ui_language
 from plainte.models import Step
 from plainte.no_letter import no_letter
 
@@ -48,6 +48,8 @@ class Escalation:
     warnings: tuple[str, ...]
     message: str
     possible_from: dt.date
+    answer_due: Optional[dt.date] = None  # the answer date of the case's latest letter
+    answer_due_kind: str = "reminder"  # "deadline" (from the catalogue) or "reminder" (plainte's follow-up default)
 
     @property
     def has_letter(self) -> bool:
@@ -62,11 +64,11 @@ class Escalation:
             "answers": _plain(self.answers) if self.answers is not None else None,
             "missing": [{"field": p.field, "message": p.message} for p in self.missing],
             "warnings": list(self.warnings), "message": self.message, "possible_from": self.possible_from.isoformat(),
+            "answer_due": self.answer_due.isoformat() if self.answer_due else None, "answer_due_kind": self.answer_due_kind,
         }
 
 
 def _format_day(day: dt.date) -> str:
-    from plainte.i18n import ui_language
     from plainte.letters import format_day
 
     return format_day(day, ui_language())
@@ -141,12 +143,10 @@ def _facts(level: str, detail: CaseDetail, cat: Any, lang: str) -> dict[str, Any
     if answered is not None:
         facts["answer-date"] = answered.answered.isoformat()
     facts["expectation"] = _last(steps, "expectation")
-    if level == "complaint-review":
-        facts["why-unsatisfied"] = detail.last.outcome or (answered.outcome if answered else None)
-    else:
+    if answered is not None and not _blank(answered.outcome):
+        facts["answer-summary"] = answered.outcome  # the institution's answer, quoted as its answer
+    if level != "complaint-review":  # a review asks the person why the answer does not do (a missing answer)
         facts["product"] = _first(steps, "product")
-        if answered is not None and not _blank(answered.outcome):
-            facts["answer-summary"] = answered.outcome
         facts["description"] = _first(steps, "description")
         facts["amount"] = _first(steps, "amount", "claimed-amount")
         facts["court-case"] = False
@@ -252,27 +252,35 @@ def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: b
         rungs = [r for r in above if r[0] == to]
         if not rungs and to != "court":  # court remains when the catalogue names none
             raise UsageError(_("{level} is not a step above {current} on the ladder of {institution}").format(
-                level=to, current=last.level, institution=inst.name))
+                level=to, current=last.level, institution=inst.label(ui_language())))
     # past every rung plainte knows, court remains (no letter)
     level, step = rungs[0] if rungs else ("court", Step(level="court"))
     body = cat.institutions.get(step.body) if step.body else None
-    recipient = body.name if body is not None else inst.name
+    from plainte.case_queries import shown_recipient
+
+    inst_name = inst.label(ui_language())
+    recipient = body.label(ui_language()) if body is not None else inst_name
     possible_from = last.answer_due + dt.timedelta(days=1)
     dispute = _dispute_for(cat, inst, level)
     warnings: list[str] = []
     answered = last.answered is not None
     if not answered and today < possible_from:
+        args = {"recipient": shown_recipient(detail, last, cat), "due": _format_day(last.answer_due), "date": _format_day(last.sent or last.letter_date),
+                "start": _format_day(possible_from), "id": case_id, "body": recipient}
         if not now:
-            raise NotYetError(_("{recipient} has until {due} to answer your letter of {date}: you can escalate from {start} on. If the answer has come, record it with plainte cases update {id} --answered DATE; to escalate now anyway, add --now.").format(
-                recipient=last.recipient, due=_format_day(last.answer_due), date=_format_day(last.sent or last.letter_date),
-                start=_format_day(possible_from), id=case_id))
-        warnings.append(_("You escalate before the answer deadline of {date}: {body} may ask you to wait for that answer first.").format(
-            date=_format_day(last.answer_due), body=recipient))
+            if last.answer_deadline:
+                raise NotYetError(_("{recipient} has until {due} to answer your letter of {date}: you can escalate from {start} on. If the answer has come, record it with plainte cases update {id} --answered DATE; to escalate now anyway, add --now.").format(**args))
+            raise NotYetError(_("No answer period is known for {recipient}, so plainte gives it time: it will remind you on {due} to check whether your letter of {date} has been answered, and you can escalate from {start} on. If the answer has come, record it with plainte cases update {id} --answered DATE; to escalate now anyway, add --now.").format(**args))
+        if last.answer_deadline:
+            warnings.append(_("You escalate before the answer deadline of {date}: {body} may ask you to wait for that answer first.").format(
+                date=args["due"], body=recipient))
+        else:
+            warnings.append(_("You escalate before {due}, the day plainte set to check for an answer from {recipient}: {body} may ask you to wait for that answer first.").format(**args))
     if dispute is None:
         return Escalation(case_id=case_id, from_level=last.level, level=level, dispute=None, body=step.body,
                           recipient=recipient, answers=None, missing=(), warnings=tuple(warnings),
-                          message=no_letter(level, body, recipient, inst.name, inst.country, past_every_step=not above),
-                          possible_from=possible_from)
+                          message=no_letter(level, body, recipient, inst_name, inst.country, past_every_step=not above),
+                          possible_from=possible_from, answer_due=last.answer_due, answer_due_kind=last.answer_due_kind)
     if last.sent is None:
         warnings.append(_("Your letter of {date} is not marked as sent: its date is taken as the sending date. Record the real day with plainte cases update {id} --sent DATE.").format(
             date=_format_day(last.letter_date), id=case_id))
@@ -288,11 +296,11 @@ def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: b
     answers = _answers(detail, dispute, step, cat, today, inst.id == OTHER)
     if step.body and answers["facts"].get("description"):  # facts written to the institution now go to a body
         warnings.append(_("This request repeats the facts as your first letter told them to {institution}; it now goes to {body}. Read them again: where they speak to {institution} directly, name it instead. To change them: plainte cases escalate {id} --save-answers FILE, edit the file, then plainte cases escalate {id} --answers FILE.").format(
-            institution=inst.name, body=recipient, id=case_id))
+            institution=inst_name, body=recipient, id=case_id))
     problems = tuple(missing(answers, cat, today=today))
     return Escalation(case_id=case_id, from_level=last.level, level=level, dispute=dispute.id, body=step.body,
                       recipient=recipient, answers=answers, missing=problems, warnings=tuple(warnings), message="",
-                      possible_from=possible_from)
+                      possible_from=possible_from, answer_due=last.answer_due, answer_due_kind=last.answer_due_kind)
 
 
 def fill(escalation: Escalation, given: Mapping[str, Any]) -> dict[str, Any]:

@@ -164,7 +164,7 @@ def _institution_choice(inst: Institution) -> Any:
     """How an institution is listed: its name, or for a generic profile (the person gives the name) its kind and country."""
     if "name" in inst.user_supplies:
         return f"{kind_label(inst.kind)} ({country_label(inst.country)[ui_language()]})"
-    return inst.name
+    return inst.label(ui_language())
 
 
 _CHOICES: dict[int, tuple[Catalogue, dict[Any, Any]]] = {}  # per catalogue (kept alive, so its id stays its own)
@@ -412,7 +412,7 @@ def build_case(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date | N
     facts = MappingProxyType(dict(typed.get("facts") or {}))
     step = target_step(inst, dispute.level, cat, facts.get("product"))
     if step is None:
-        raise AnswersError([Problem("dispute", _("{institution} has no such step on its ladder").format(institution=inst.name))])
+        raise AnswersError([Problem("dispute", _("{institution} has no such step on its ladder").format(institution=inst.label(ui_language())))])
     segment = typed.get("segment") or "private"
     entry, entry_step = recipient_entry(inst, step, cat)
     recipient = make_recipient(entry, entry_step, typed, segment)
@@ -442,7 +442,7 @@ def make_recipient(entry: Institution, step: Step, typed: Mapping[str, Any], seg
     """The recipient block: catalogue address for the segment and step, or what the person gave."""
     given = typed.get("recipient") or {}
     supplied = entry.id == OTHER or bool(entry.user_supplies)  # else the catalogue knows who this is
-    name = given.get("name") if supplied and given.get("name") else entry.name
+    name = given.get("name") if supplied and given.get("name") else entry.label(typed.get("language"))
     postal = step.channel("postal", segment)
     email_ch = step.channel("email", segment)
     if given.get("street") and needs_address(entry, step, segment):

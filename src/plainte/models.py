@@ -109,6 +109,7 @@ class Institution:
     notes: tuple[Label, ...] = ()
     source: Optional[Source] = None
     origin: str = "catalogue"  # catalogue | user file path
+    names: Label = field(default_factory=_empty)  # the official name per language, for bodies named in each language
 
     def step(self, level: str) -> Optional[Step]:
         for s in self.steps:
@@ -117,7 +118,8 @@ class Institution:
         return None
 
     def label(self, lang: str | None = None) -> str:
-        return self.name
+        """The name in lang: the official name in that language when the catalogue gives one, else `name`."""
+        return pick(self.names, lang) if self.names else self.name
 
 
 @dataclass(frozen=True)

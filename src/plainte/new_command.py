@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-from plainte.commands import _catalogue, _level, _split_formats
+from plainte.commands import _catalogue, _level, _split_formats, answer_line
 from plainte.errors import ExitCode, UsageError
 from plainte.i18n import LANGUAGES, _, set_ui_language, ui_language
 
@@ -97,7 +97,6 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
 
 def _next_steps(asker: Any, case: Any, plan: Any, cat: Any) -> None:
     from plainte.i18n import pick
-    from plainte.letters import format_day
 
     lang = ui_language()
     asker.say(_("What happens next:"), "title")
@@ -107,9 +106,9 @@ def _next_steps(asker: Any, case: Any, plan: Any, cat: Any) -> None:
         asker.say("  " + _("Send a copy of this letter to the creditor too: the letter says so."))
     for eid in plan.missing:
         asker.say("  " + _("Send the missing document as soon as you have it: {label}.").format(label=pick(cat.evidence[eid].label, lang)))
-    asker.say("  " + _("An answer is due by {date}.").format(date=format_day(plan.answer_due, lang)))
+    asker.say("  " + answer_line(case, plan, cat, lang))
     if plan.next_step is not None:
-        who = plan.next_body.name if plan.next_body else pick(plan.next_step.service, lang)
+        who = plan.next_body.label(lang) if plan.next_body else pick(plan.next_step.service, lang)
         asker.say("  " + _("If no answer comes by then, or it does not solve the problem, the next step is: {step} ({who}).").format(
             step=_level(plan.next_step.level), who=who))
     asker.say("  " + _("plainte is not a lawyer: it helps you write; check the letter before you send it."))

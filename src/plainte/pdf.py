@@ -115,7 +115,7 @@ def pdf_title(case: Case) -> str:
     Not the letter's subject line: a subject can carry the client's name (a social worker's letter),
     a date or the person's own words, and PDF metadata travels further than the page (file managers,
     search indexes). No author, no subject, no keywords."""
-    return f"{pick(case.dispute.label, case.language)} — {case.institution.name}"
+    return f"{pick(case.dispute.label, case.language)} — {case.institution.label(case.language)}"
 
 
 def letter_parts(case: Case, cat: Catalogue, plan: Optional[Plan] = None) -> Letter:

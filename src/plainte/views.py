@@ -66,7 +66,7 @@ def step_view(step: Step, cat: Catalogue, lang: str) -> dict[str, Any]:
     if step.body:
         body = cat.institutions[step.body]
         out["body"] = step.body
-        out["body_name"] = body.name
+        out["body_name"] = body.label(lang)
         handler = body.step("complaint")
         out["channels"] = [channel_view(c, lang) for c in (handler.channels if handler else ())]
     else:
@@ -83,7 +83,7 @@ def step_view(step: Step, cat: Catalogue, lang: str) -> dict[str, Any]:
 
 
 def institution_summary(inst: Institution, lang: str) -> dict[str, Any]:
-    return {"id": inst.id, "name": inst.name, "kind": inst.kind, "country": inst.country,
+    return {"id": inst.id, "name": inst.label(lang), "kind": inst.kind, "country": inst.country,
             "description": pick(inst.description, lang) if inst.description else "", "origin": inst.origin}
 
 
