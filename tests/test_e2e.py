@@ -16,9 +16,9 @@ TIMEOUT = 10
 # (question text, answer) in the order the wizard asks them, for Intrum / already paid
 PLAIN_SCRIPT = [
     ("Langue · Taal · Language", "3"),
+    ("Who is writing?", ""),
     ("Which institution are you writing to?", "4"),
     ("What is the problem?", "1"),
-    ("Who is writing?", ""),
     ("Who did you pay?", "1"),
     ("Date of payment", "03/11/2026"),
     ("Amount paid", "245,80"),
@@ -160,9 +160,9 @@ def test_french_happy_path_with_the_full_terminal_ui(tmp_path):
         child.send(keys)
 
     step("Langue · Taal · Language", enter)  # French, from LANG
+    step(fr("Who is writing?"), enter)
     step(fr("Which institution are you writing to?"), down * 3 + enter)  # Intrum
     step(fr("What is the problem?"), enter)  # already paid (first)
-    step(fr("Who is writing?"), enter)
     step(data_label("paid-to"), enter)  # the collector
     step(data_label("payment-date"), "03/11/2026" + enter)
     step(data_label("amount-paid"), "245,80" + enter)

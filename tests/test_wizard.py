@@ -35,6 +35,7 @@ class ScriptedAsker:
         self.wizard: Wizard | None = None
         self.asked: list[str] = []
         self.said: list[str] = []
+        self.defaults: dict[str, list] = {}
 
     def key_for(self, message: str) -> str:
         for slot in self.wizard.current_slots():
@@ -46,6 +47,7 @@ class ScriptedAsker:
 
     def value(self, key, default):
         self.asked.append(key)
+        self.defaults.setdefault(key, []).append(default)
         if self.overrides and self.overrides[0][0] == key:
             return self.overrides.pop(0)[1]
         if key == "ui-language":
@@ -112,10 +114,11 @@ def test_every_dispute_through_the_wizard(cat, path):
 
 def test_back_goes_to_the_previous_question_and_keeps_its_answer(cat):
     expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
-    overrides = [("institution", "intrum-be"), ("dispute", "already-paid"), ("writer_role", BACK),
-                 ("dispute", "already-paid")]
+    overrides = [("writer_role", "consumer"), ("institution", "intrum-be"), ("dispute", BACK),
+                 ("institution", "intrum-be")]
     wizard, asker, result = drive(cat, expected, overrides)
-    assert asker.asked[:5] == ["ui-language", "institution", "dispute", "writer_role", "dispute"]
+    assert asker.asked[:5] == ["ui-language", "writer_role", "institution", "dispute", "institution"]
+    assert asker.defaults["institution"][-1] == "intrum-be"  # asked again with its answer kept
     assert result.answers["dispute"] == "already-paid"
 
 

@@ -65,7 +65,7 @@ def build_app() -> typer.Typer:
         answers: Optional[Path] = typer.Option(None, "--answers", help=_("Pre-fill from an answers file; only what is missing is asked.")),
         save_answers: Optional[Path] = typer.Option(None, "--save-answers", help=_("Also save the answers in this file, to reuse them.")),
         out_dir: Optional[Path] = typer.Option(None, "--output", "-o", help=_("The folder to write the letter in.")),
-        formats: Optional[str] = typer.Option(None, "--format", help=_("Formats, separated by commas: txt, md, html.")),
+        formats: Optional[str] = typer.Option(None, "--format", help=_("Formats, separated by commas: txt, md, html, pdf, eml.")),
         no_record: bool = typer.Option(False, "--no-record", help=_("Do not record the letter in your cases.")),
         db: Optional[Path] = typer.Option(None, "--db", help=_("The case store (default: PLAINTE_DB, else cases.sqlite3 in plainte's data folder).")),
     ) -> None:
@@ -283,6 +283,8 @@ def _usage_message(exc: Exception) -> str:
         return _("Error: {name} is missing. Run with --help to see what is expected.").format(name=name or "?")
     if isinstance(exc, click_errors.NoSuchOption):
         return _("Error: there is no option {name}. Run with --help to see the options.").format(name=exc.option_name)
+    if isinstance(exc, click_errors.BadOptionUsage) and "requires an argument" in exc.message:
+        return _("Error: {name} needs a value. Run with --help to see what is expected.").format(name=exc.option_name)
     if isinstance(exc, click_errors.BadParameter):
         return _("Error: invalid value for {name}: {message}").format(name=name or "?", message=exc.message)
     if isinstance(exc, click_errors.UsageError) and "No such command" in exc.message:
