@@ -44,8 +44,9 @@ def _load() -> Any:
     return _catalogue()
 
 
-def _offer_draft(asker: Any, draft: dict[str, Any]) -> bool:
+def _offer_draft(asker: Any, draft: dict[str, Any], cat: Any) -> bool:
     """Ask whether to continue the saved draft, saying when it was saved and what it is about."""
+    from plainte.i18n import pick
     from plainte.letters import format_day
 
     try:
@@ -54,7 +55,12 @@ def _offer_draft(asker: Any, draft: dict[str, Any]) -> bool:
     except ValueError:
         when = str(draft.get("saved"))
     answers = draft["answers"]
-    about = ", ".join(str(answers[k]) for k in ("institution", "dispute") if answers.get(k))
+    names = []
+    if answers.get("institution") in cat.institutions:
+        names.append(cat.institutions[answers["institution"]].name)
+    if answers.get("dispute") in cat.disputes:
+        names.append(pick(cat.disputes[answers["dispute"]].label))
+    about = ", ".join(names)
     question = _("You have a draft from {date}. Do you want to continue it?").format(date=when + (f" ({about})" if about else ""))
     return asker.confirm(question, True, False) is True
 
@@ -85,15 +91,16 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
     with ThreadPoolExecutor(max_workers=1) as pool:
         loading = pool.submit(_load)  # the first screen does not wait for the catalogue
         try:
-            if not resume:
+            if resume:  # straight back into the draft, in the language it was written in unless --ui-lang says
+                if not lang_given and draft.get("ui_lang") in LANGUAGES:
+                    set_ui_language(draft["ui_lang"])
+            else:
                 choose_language(asker)
-            if draft is not None and not resume and not answers_file:
-                resume = _offer_draft(asker, draft)
+                if draft is not None and not answers_file:
+                    resume = _offer_draft(asker, draft, loading.result())
             if resume and draft is not None:
                 given = {**draft["answers"], **given}
                 done = list(draft.get("done", []))
-                if not lang_given and draft.get("ui_lang") in LANGUAGES:
-                    set_ui_language(draft["ui_lang"])
             cat = loading.result()
             from plainte.wizard import Stop, Wizard
 

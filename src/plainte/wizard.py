@@ -15,10 +15,10 @@ from plainte.drafts import DraftStore
 from plainte.errors import FieldError, PlainteError
 from plainte.i18n import _, ngettext, pick, ui_language
 from plainte.interview import Slot, fact_date_problem, get, parse_slot, put, resolve_institution, slots, validate
+from plainte.wizard_screens import ask_output, review, waits
 
 __all__ = ["BACK", "Asker", "Result", "Stop", "Wizard", "choose_language"]
 MANAGED = ("sender", "client", "recipient", "references", "facts")
-FORMAT_CHOICES = ("txt", "md", "html")
 
 
 class Stop(PlainteError):
@@ -34,35 +34,6 @@ class Result:
     answers: dict[str, Any]
     formats: list[str] = field(default_factory=lambda: ["txt"])
     out_dir: str = "."
-
-
-def _question(slot: Slot) -> str:
-    """The question as a heading for its answer: "Who is writing: ..." (the question mark dropped)."""
-    return slot.text().rstrip().rstrip("?").rstrip()
-
-
-def _display(slot: Slot, value: Any, cat: Catalogue) -> str:
-    if slot.type == "evidence":
-        names = {cid: (label if isinstance(label, str) else pick(label)) for cid, label in slot.choices}
-        return ", ".join(names.get(v, v) for v in value or ()) or _("none")
-    if value is None or value == "":
-        return "—"
-    if slot.key == "dispute" and value in cat.disputes:
-        return pick(cat.disputes[value].label)
-    if slot.type == "choice":
-        for cid, label in slot.choices:
-            if cid == value:
-                return label if isinstance(label, str) else pick(label)
-    if slot.type == "bool":
-        return _("yes") if value else _("no")
-    if slot.type == "date":
-        from plainte import fields
-
-        try:
-            return fields.parse_date(value, field=slot.key).strftime("%d/%m/%Y")
-        except FieldError:
-            return str(value)
-    return str(value)
 
 
 def _managed_keys(answers: dict[str, Any]) -> list[str]:
@@ -239,27 +210,7 @@ class Wizard:
 
     def waits(self) -> list[tuple[dt.date, str]]:
         """The waiting periods still running: (first day to send, why)."""
-        from plainte import fields
-        from plainte.deadlines import add_business_days
-
-        dispute = self.cat.disputes.get(str(self.answers.get("dispute")))
-        inst = resolve_institution(self.answers, self.cat)
-        if dispute is None or inst is None:
-            return []
-        facts = self.answers.get("facts") or {}
-        country = inst.country if inst.country in ("BE", "FR") else "BE"
-        out = []
-        for w in dispute.waiting:
-            if not applies(w.when, facts) or facts.get(w.after) in (None, ""):
-                continue
-            try:
-                start = fields.parse_date(facts[w.after], field=w.after)
-            except FieldError:
-                continue
-            until = add_business_days(start, w.business_days, country)
-            if self.today < until:
-                out.append((until, pick(w.reason)))
-        return out
+        return waits(self.cat, self.answers, self.today)
 
     def advise(self) -> None:
         """Waiting periods and warnings, once each, as soon as the answers they depend on are known."""
@@ -294,24 +245,7 @@ class Wizard:
 
     def review(self) -> Optional[str]:
         """Show every answer; return None to go on, or the key of the answer to change."""
-        while True:
-            self.asker.say(_("Please check your answers:"), "title")
-            for slot in self.current_slots():
-                value = get(self.answers, slot.key)
-                if slot.type == "evidence" or value not in (None, ""):
-                    self.asker.say(f"  {_question(slot)}: {_display(slot, value, self.cat)}")
-            choice = self.asker.choose(_("Is everything right?"),
-                                       [("write", _("Yes, write the letter")), ("change", _("Change an answer")),
-                                        ("stop", _("Stop here and keep my answers as a draft"))], "write", False)
-            if choice == "stop":
-                raise Stop(_("Your answers are kept. Run plainte new to continue."))
-            if choice != "change":
-                return None
-            key = self.asker.choose(_("Which answer do you want to change?"),
-                                    [(s.key, f"{_question(s)}: {_display(s, get(self.answers, s.key), self.cat)}")
-                                     for s in self.current_slots()], None, True)
-            if key is not BACK:
-                return key
+        return review(self.asker, self.current_slots(), self.answers, self.cat)
 
     def edit(self, key: str) -> None:
         """Ask one answer again from the review; later questions it makes necessary are asked next, the rest kept."""
@@ -363,26 +297,5 @@ class Wizard:
             self.advise()
         result = Result(answers=self.answers)
         if ask_output:
-            result.formats, result.out_dir = self.ask_output()
+            result.formats, result.out_dir = ask_output(self.asker)
         return result
-
-    def ask_output(self) -> tuple[list[str], str]:
-        """The formats and the folder: PDF first (to print or attach), then a web page, plain text, Markdown."""
-        import os
-
-        formats = self.asker.multi(_("In which formats do you want the letter?"),
-                                   [("pdf", _("PDF, to print or to attach to an e-mail (.pdf)")),
-                                    ("html", _("Web page to print (.html)")), ("txt", _("Plain text (.txt)")),
-                                    ("md", _("Markdown (.md)"))],
-                                   ["pdf", "txt"]) or ["txt"]
-        here = os.getcwd()
-
-        def check(raw: str) -> Optional[str]:
-            path = os.path.expanduser(raw.strip() or here)
-            if os.path.exists(path) and not os.path.isdir(path):
-                return _("{path} is a file, not a folder: give a folder").format(path=path)
-            return None
-
-        folder = self.asker.text(_("In which folder should the letter be saved?"), here, check,
-                                 _("A folder that does not exist yet is created."), False)
-        return formats, (folder or "").strip() or here
