@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -150,8 +151,10 @@ def test_french_happy_path_with_the_full_terminal_ui(tmp_path):
     def data_label(qid):
         return paid.question(qid).label["fr"]
     out = tmp_path / "out"
-    child = spawn(["new", "-o", str(out), "--format", "txt,html"], tmp_path, term="xterm-256color", lang="fr_BE.UTF-8")
-    down, enter = "\x1b[B", "\r"
+    child = spawn(["new"], tmp_path, term="xterm-256color", lang="fr_BE.UTF-8")
+    screen = io.StringIO()
+    child.logfile_read = screen
+    down, enter, space = "\x1b[B", "\r", " "
 
     def step(question, keys, ctrl_u=False):
         child.expect(re.escape(question[:28]))  # long questions wrap on the terminal
@@ -194,6 +197,8 @@ def test_french_happy_path_with_the_full_terminal_ui(tmp_path):
     step(fr("Date of the letter"), "21/11/2026" + enter, ctrl_u=True)
     step(fr("Does the demand add costs (damages, reminder fees, collection fees)? Check them against Belgian law?")[:30], enter)  # no
     step(fr("Is everything right?"), enter)
+    step(fr("In which formats do you want the letter?"), down + space + enter)  # PDF and text (ticked), + web page
+    step(fr("In which folder should the letter be saved?"), str(out) + enter, ctrl_u=True)
     child.expect(re.escape(fr("Your letter is ready:")))
     child.expect(pexpect.EOF)
     child.close()
@@ -201,3 +206,8 @@ def test_french_happy_path_with_the_full_terminal_ui(tmp_path):
     text = (out / "2026-11-21_intrum-be_already-paid_fr.txt").read_text(encoding="utf-8")
     assert "Madame, Monsieur," in text and "245,80" in text
     assert (out / "2026-11-21_intrum-be_already-paid_fr.html").exists()
+    assert (out / "2026-11-21_intrum-be_already-paid_fr.pdf").exists()
+    shown = screen.getvalue()
+    assert fr("Web page to print (.html)") in shown  # the formats chosen, said in French
+    for english in ("done (", "selections", "Description:", "Use arrow keys", "Back", "Type to", "(Y/n)"):
+        assert english not in shown, english

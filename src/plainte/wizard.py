@@ -15,7 +15,7 @@ from plainte.drafts import DraftStore
 from plainte.errors import FieldError, PlainteError
 from plainte.i18n import _, ngettext, pick, ui_language
 from plainte.interview import Slot, fact_date_problem, get, parse_slot, put, resolve_institution, slots, validate
-from plainte.wizard_screens import ask_output, review, waits
+from plainte.wizard_screens import ask_output as output_screen, review, waits
 
 __all__ = ["BACK", "Asker", "Result", "Stop", "Wizard", "choose_language"]
 MANAGED = ("sender", "client", "recipient", "references", "facts")
@@ -297,5 +297,5 @@ class Wizard:
             self.advise()
         result = Result(answers=self.answers)
         if ask_output:
-            result.formats, result.out_dir = ask_output(self.asker)
+            result.formats, result.out_dir = output_screen(self.asker)
         return result
