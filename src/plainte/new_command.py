@@ -87,7 +87,7 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
     draft = store.load()
     if resume and draft is None:
         raise UsageError(_("there is no draft to resume; run plainte new"))
-    asker = make_asker(plain)
+    asker = make_asker(plain)  # its modules load first: the catalogue thread must not slow the first screen down
     with ThreadPoolExecutor(max_workers=1) as pool:
         loading = pool.submit(_load)  # the first screen does not wait for the catalogue
         try:

@@ -144,15 +144,15 @@ class TerminalAsker:
         os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")  # no English warning on terminals without CPR
         if os.environ.get("NO_COLOR"):
             os.environ.setdefault("PROMPT_TOOLKIT_COLOR_DEPTH", "DEPTH_1_BIT")
-        from rich.console import Console
-
-        self.console = Console(highlight=False, emoji=False)
+        import questionary  # noqa: F401  (loaded now, before the catalogue is read in the background)
 
     def say(self, text: str, style: str = "") -> None:
-        from rich.text import Text
+        """Print text as text (never markup), in prompt_toolkit's colours, which NO_COLOR turns off."""
+        from prompt_toolkit import print_formatted_text
+        from prompt_toolkit.formatted_text import FormattedText
 
-        rich_style = {"warning": "yellow", "title": "bold", "error": "red"}.get(style, "")
-        self.console.print(Text(inert(text), style=rich_style))
+        pt_style = {"warning": "ansiyellow", "title": "bold", "error": "ansired"}.get(style, "")
+        print_formatted_text(FormattedText([(pt_style, inert(text))]))
 
     def _back_choice(self) -> Any:
         import questionary
