@@ -237,3 +237,37 @@ def test_after_ctrl_c_plainte_new_offers_the_draft_and_back_still_works(tmp_path
     child.expect_exact("Molenbeek-Saint-Jean")  # the answer before the interruption, kept
     child.sendintr()
     child.expect(pexpect.EOF)
+
+
+def english_fragments(lang):
+    """Pieces of English messages (12 characters or more) that the language's translation does not contain."""
+    from babel.messages.pofile import read_po
+
+    from plainte.resources import locales_dir
+
+    with open(locales_dir() / lang / "LC_MESSAGES" / "messages.po", encoding="utf-8") as f:
+        catalog = read_po(f)
+    out = set()
+    for m in catalog:
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for piece in (p.strip() for i in ids for p in re.split(r"\{[^}]*\}", i)):
+            if len(piece) >= 12 and not any(piece in s for s in strings):
+                out.add(piece)
+    return out
+
+
+def test_plain_mode_in_dutch_shows_no_english(tmp_path):
+    out = tmp_path / "out"
+    child = spawn(["new", "--plain", "-o", str(out), "--format", "txt"], tmp_path, lang="nl_BE.UTF-8")
+    screen = io.StringIO()
+    child.logfile_read = screen
+    for question, answer in PLAIN_SCRIPT:  # the same questions in the same order: answered by position
+        child.expect_exact("\n? ")
+        child.sendline("2" if question.startswith("Langue") else answer)
+    child.expect(pexpect.EOF)
+    assert (out / "2026-11-21_intrum-be_already-paid_nl.txt").exists()  # Intrum reads Dutch: the UI language first
+    shown = screen.getvalue()
+    assert "Klopt alles?" in shown and "Hoe gaat het verder" in shown
+    leaks = sorted(piece for piece in english_fragments("nl") if piece in shown)
+    assert not leaks, leaks
