@@ -106,7 +106,7 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
 
             wizard = Wizard(cat, asker, answers=given, done=done, draft=store, language_screen=True)
             result = wizard.run(ask_language=False, ask_output=out_dir is None and fmts is None, from_file=answers_file is not None)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, EOFError):  # Ctrl-C, or Ctrl-D in a menu
             asker.say(_("Interrupted. Your answers are kept: run plainte new to continue."))
             return ExitCode.INTERRUPTED
         except Stop as stop:
