@@ -287,3 +287,16 @@ def test_review_shows_readable_answers_and_back_from_the_change_list_returns_to_
     review = "\n".join(asker.said)
     assert "Who is writing: I am writing for myself" in review and "?:" not in review
     assert "What is the problem: Already paid\n" in review + "\n"  # the label, not the long explanation
+
+
+def test_changing_the_dispute_at_the_review_asks_its_new_questions_and_documents_only(cat):
+    paid = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    plan = yaml.safe_load((EXAMPLES[0].parent / "payment-plan.yaml").read_text(encoding="utf-8"))
+    person = {**paid, "facts": {**paid["facts"], **plan["facts"]}, "evidence": plan["evidence"]}
+    overrides = [("__review", "change"), ("__change", "dispute"), ("dispute", "payment-plan")]
+    wizard, asker, result = drive(cat, person, overrides)
+    after = asker.asked[asker.asked.index("__change") + 1:]
+    new_questions = {f"facts.{q.id}" for q in cat.disputes["payment-plan"].questions} - {f"facts.{k}" for k in paid["facts"]}
+    assert set(after) - {"dispute", "__review"} <= new_questions  # the sender, the references ... are not asked again
+    assert result.answers["evidence"] == ["budget", "demand-letter"]  # the budget is asked about: it applies now
+    assert build_case(result.answers, cat, today=TODAY).dispute.id == "payment-plan"

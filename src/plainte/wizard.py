@@ -126,14 +126,22 @@ class Wizard:
         if self.draft is not None:
             self.draft.save(self.answers, self.done, ui_language())
 
+    def _documents(self) -> tuple[str, ...]:
+        """The documents the evidence step asks about, given the answers so far."""
+        return next((tuple(c[0] for c in s.choices) for s in self.current_slots() if s.type == "evidence"), ())
+
     def record(self, slot: Slot, value: Any) -> None:
-        before = get(self.answers, slot.key)
+        before, documents = get(self.answers, slot.key), self._documents()
         put(self.answers, slot.key, value)
         self.problems.pop(slot.key, None)
         if slot.key not in self.done:
             self.done.append(slot.key)
         if before != value:
             self._prune()
+            now = self._documents()
+            if now != documents and "evidence" in self.done:  # other documents apply now: ask about them again
+                self.done.remove("evidence")
+                self.answers["evidence"] = [e for e in self.answers.get("evidence") or [] if e in now]
         self._save()
 
     # --- asking ------------------------------------------------------------------------------
