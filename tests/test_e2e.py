@@ -271,3 +271,14 @@ def test_plain_mode_in_dutch_shows_no_english(tmp_path):
     assert "Klopt alles?" in shown and "Hoe gaat het verder" in shown
     leaks = sorted(piece for piece in english_fragments("nl") if piece in shown)
     assert not leaks, leaks
+
+
+def test_an_option_without_its_value_is_said_in_french(tmp_path):
+    import subprocess
+
+    env = dict(os.environ, PLAINTE_DATA_DIR=str(tmp_path / "data"), LANG="fr_BE.UTF-8")
+    env.pop("LANGUAGE", None)
+    done = subprocess.run([sys.executable, "-m", "plainte", "new", "--answers"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    assert done.returncode == 2
+    assert "--answers demande une valeur" in done.stderr and "requires" not in done.stderr
