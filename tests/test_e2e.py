@@ -141,6 +141,8 @@ def test_no_terminal_exits_at_once_with_code_2(tmp_path):
                           text=True, env=env, timeout=TIMEOUT)
     assert done.returncode == 2
     assert "plainte render" in done.stderr and "--answers" in done.stderr and "Traceback" not in done.stderr
+    missing = [line.split(":")[0].strip(" -") for line in done.stderr.splitlines() if line.startswith("  - ")]
+    assert missing[:2] == ["institution", "dispute"] and "sender.name" in missing  # every answer to write, at once
 
 
 def test_french_happy_path_with_the_full_terminal_ui(tmp_path):

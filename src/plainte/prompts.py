@@ -206,6 +206,7 @@ class TerminalAsker:
         items = [questionary.Choice(title=inert(label), value=cid, checked=cid in defaults) for cid, label in choices]
         # questionary sums up the answer in English ("done (2 selections)"): erase its line, write ours
         picked = questionary.checkbox(inert(message), choices=items, instruction=_("(Space to tick, Enter to confirm)"),
+                                      validate=lambda ticked: True if ticked else _("Tick at least one (Space), then press Enter."),
                                       qmark="?", erase_when_done=True).unsafe_ask()
         labels = [inert(label) for cid, label in choices if cid in picked]
         self.say("? " + inert(message) + " " + (", ".join(labels) or _("none")))
