@@ -1,13 +1,20 @@
-"""What the wizard and its askers share, light enough to load before the first screen: BACK, the Asker protocol."""
+"""What the wizard and its askers share, light enough to load before the first screen: BACK, Stop, the Asker protocol."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any, Optional, Protocol, Union
 
+from plainte.errors import PlainteError
 from plainte.i18n import LANGUAGES, set_ui_language, ui_language
 
 BACK = object()  # an asker returns this to go back one question
+
+
+class Stop(PlainteError):
+    """The person chose to stop; the draft is kept."""
+
+    exit_code = 0
 
 Choice = Union[tuple[str, str], tuple[str, str, str]]  # (id, label) or (id, label, one-line explanation)
 

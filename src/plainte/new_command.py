@@ -79,7 +79,7 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
         raise _no_terminal(given, _catalogue())
     from concurrent.futures import ThreadPoolExecutor
 
-    from plainte.asking import choose_language
+    from plainte.asking import Stop, choose_language
     from plainte.prompts import make_asker
 
     store = DraftStore()
@@ -102,7 +102,7 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
                 given = {**draft["answers"], **given}
                 done = list(draft.get("done", []))
             cat = loading.result()
-            from plainte.wizard import Stop, Wizard
+            from plainte.wizard import Wizard
 
             wizard = Wizard(cat, asker, answers=given, done=done, draft=store, language_screen=True)
             result = wizard.run(ask_language=False, ask_output=out_dir is None and fmts is None, from_file=answers_file is not None)

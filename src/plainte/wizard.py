@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from plainte.asking import BACK, Asker, Choice, choose_language
+from plainte.asking import BACK, Asker, Choice, Stop, choose_language
 from plainte.catalog import Catalogue, applies
 from plainte.drafts import DraftStore
 from plainte.errors import FieldError, PlainteError
@@ -19,12 +19,6 @@ from plainte.wizard_screens import ask_output as output_screen, review, waits
 
 __all__ = ["BACK", "Asker", "Result", "Stop", "Wizard", "choose_language"]
 MANAGED = ("sender", "client", "recipient", "references", "facts")
-
-
-class Stop(PlainteError):
-    """The person chose to stop; the draft is kept."""
-
-    exit_code = 0
 
 
 @dataclass

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from typing import Any, Optional
 
-from plainte.asking import BACK, Asker
+from plainte.asking import BACK, Asker, Stop
 from plainte.catalog import Catalogue, applies
 from plainte.errors import FieldError
 from plainte.i18n import _, pick
@@ -49,8 +49,6 @@ def answer_line(slot: Slot, value: Any, cat: Catalogue) -> str:
 
 def review(asker: Asker, slots: list[Slot], answers: dict[str, Any], cat: Catalogue) -> Optional[str]:
     """Show every answer; return None to go on, or the key of the answer to change (Stop to keep a draft)."""
-    from plainte.wizard import Stop
-
     while True:
         asker.say(_("Please check your answers:"), "title")
         for slot in slots:
