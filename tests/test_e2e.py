@@ -284,3 +284,21 @@ def test_an_option_without_its_value_is_said_in_french(tmp_path):
                           capture_output=True, text=True, env=env, timeout=TIMEOUT)
     assert done.returncode == 2
     assert "--answers demande une valeur" in done.stderr and "requires" not in done.stderr
+
+
+def test_terminal_messages_follow_no_color_and_show_markup_as_text(tmp_path):
+    code = ("from plainte.prompts import TerminalAsker; "
+            "TerminalAsker().say('Wait [bold]x[/bold] <b>y</b> \\x1b[31mred', 'warning')")
+    shown = {}
+    for no_color in (False, True):
+        env = dict(os.environ, TERM="xterm-256color")
+        env.pop("NO_COLOR", None)
+        if no_color:
+            env["NO_COLOR"] = "1"
+        child = pexpect.spawn(sys.executable, ["-c", code], env=env, encoding="utf-8", timeout=TIMEOUT)
+        child.expect(pexpect.EOF)
+        shown[no_color] = child.before
+    assert "\x1b[0;33m" in shown[False]  # yellow for a warning on a colour terminal
+    assert not re.search(r"\x1b\[[0-9;]*3[0-7]m", shown[True])  # no colour at all with NO_COLOR
+    for text in shown.values():
+        assert "Wait [bold]x[/bold] <b>y</b> [31mred" in text  # markup and the escape sequence stay inert

@@ -300,3 +300,18 @@ def test_changing_the_dispute_at_the_review_asks_its_new_questions_and_documents
     assert set(after) - {"dispute", "__review"} <= new_questions  # the sender, the references ... are not asked again
     assert result.answers["evidence"] == ["budget", "demand-letter"]  # the budget is asked about: it applies now
     assert build_case(result.answers, cat, today=TODAY).dispute.id == "payment-plan"
+
+
+def test_plain_mode_shows_user_text_inert():
+    import io
+
+    from plainte.prompts import PlainAsker
+
+    out = io.StringIO()
+    asker = PlainAsker(stdin=io.StringIO("1\n"), stdout=out)
+    hostile = "\x1b[31mProximus\x1b[0m [bold]SA[/bold] \x07"
+    asker.say(hostile)
+    assert asker.choose("Creditor", [("a", hostile, hostile)], None, False) == "a"
+    shown = out.getvalue()
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "[31mProximus[0m [bold]SA[/bold]" in shown  # shown as the characters typed, not as colour or bold
