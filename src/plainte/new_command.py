@@ -44,6 +44,23 @@ def _load() -> Any:
     return _catalogue()
 
 
+class _Background:
+    """The catalogue, read in a thread that starts once the first screen is on the terminal (not before: it would
+    slow the first screen down)."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+        self.future: Any = None
+
+    def start(self) -> None:
+        if self.future is None:
+            self.future = self.pool.submit(_load)
+
+    def result(self) -> Any:
+        self.start()
+        return self.future.result()
+
+
 def _offer_draft(asker: Any, draft: dict[str, Any], cat: Any) -> bool:
     """Ask whether to continue the saved draft, saying when it was saved and what it is about."""
     from plainte.i18n import pick
@@ -87,9 +104,10 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
     draft = store.load()
     if resume and draft is None:
         raise UsageError(_("there is no draft to resume; run plainte new"))
-    asker = make_asker(plain)  # its modules load first: the catalogue thread must not slow the first screen down
+    asker = make_asker(plain)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        loading = pool.submit(_load)  # the first screen does not wait for the catalogue
+        loading = _Background(pool)
+        asker.on_shown = loading.start  # the first screen does not wait for the catalogue
         try:
             if resume:  # straight back into the draft, in the language it was written in unless --ui-lang says
                 if not lang_given and draft.get("ui_lang") in LANGUAGES:

@@ -30,6 +30,12 @@ class PlainAsker:
     def __init__(self, stdin: Any = None, stdout: Any = None) -> None:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
+        self.on_shown: Optional[Callable[[], None]] = None  # called once, when the first question is on screen
+
+    def _shown(self) -> None:
+        if self.on_shown is not None:
+            hook, self.on_shown = self.on_shown, None
+            hook()
 
     def _write(self, text: str) -> None:
         self.stdout.write(text)
@@ -37,6 +43,7 @@ class PlainAsker:
 
     def _line(self, prompt: str) -> str:
         self._write(prompt)
+        self._shown()
         line = self.stdin.readline()
         if line == "":
             raise KeyboardInterrupt  # end of input: stop, the draft is kept
@@ -146,6 +153,14 @@ class TerminalAsker:
             os.environ.setdefault("PROMPT_TOOLKIT_COLOR_DEPTH", "DEPTH_1_BIT")
         import questionary  # noqa: F401  (loaded now, before the catalogue is read in the background)
 
+        self.on_shown: Optional[Callable[[], None]] = None  # called once, when the first question is on screen
+
+    def _ask(self, question: Any) -> Any:
+        if self.on_shown is not None:
+            hook, self.on_shown = self.on_shown, None
+            question.application.after_render += lambda _app: hook()  # the hook runs its work once
+        return question.unsafe_ask()
+
     def say(self, text: str, style: str = "") -> None:
         """Print text as text (never markup), in prompt_toolkit's colours, which NO_COLOR turns off."""
         from prompt_toolkit import print_formatted_text
@@ -177,7 +192,7 @@ class TerminalAsker:
                                           use_search_filter=search, use_jk_keys=not search, qmark="?")
         finally:
             select_module.InquirerControl = plain_control
-        return question.unsafe_ask()
+        return self._ask(question)
 
     def text(self, message: str, default: str, validate: Callable[[str], Optional[str]], help: str, back: bool) -> Any:
         import questionary
@@ -193,7 +208,7 @@ class TerminalAsker:
             error = validate(raw)
             return True if error is None else error
 
-        raw = questionary.text(inert(message), default=default, validate=check, qmark="?").unsafe_ask()
+        raw = self._ask(questionary.text(inert(message), default=default, validate=check, qmark="?"))
         return BACK if back and raw.strip() == BACK_WORD else raw
 
     def confirm(self, message: str, default: Optional[bool], back: bool) -> Any:
@@ -207,7 +222,8 @@ class TerminalAsker:
         # questionary sums up the answer in English ("done (2 selections)"): erase its line, write ours
         picked = questionary.checkbox(inert(message), choices=items, instruction=_("(Space to tick, Enter to confirm)"),
                                       validate=lambda ticked: True if ticked else _("Tick at least one (Space), then press Enter."),
-                                      qmark="?", erase_when_done=True).unsafe_ask()
+                                      qmark="?", erase_when_done=True)
+        picked = self._ask(picked)
         labels = [inert(label) for cid, label in choices if cid in picked]
         self.say("? " + inert(message) + " " + (", ".join(labels) or _("none")))
         return picked
