@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -16,9 +17,9 @@ TIMEOUT = 10
 # (question text, answer) in the order the wizard asks them, for Intrum / already paid
 PLAIN_SCRIPT = [
     ("Langue · Taal · Language", "3"),
+    ("Who is writing?", ""),
     ("Which institution are you writing to?", "4"),
     ("What is the problem?", "1"),
-    ("Who is writing?", ""),
     ("Who did you pay?", "1"),
     ("Date of payment", "03/11/2026"),
     ("Amount paid", "245,80"),
@@ -140,6 +141,8 @@ def test_no_terminal_exits_at_once_with_code_2(tmp_path):
                           text=True, env=env, timeout=TIMEOUT)
     assert done.returncode == 2
     assert "plainte render" in done.stderr and "--answers" in done.stderr and "Traceback" not in done.stderr
+    missing = [line.split(":")[0].strip(" -") for line in done.stderr.splitlines() if line.startswith("  - ")]
+    assert missing[:2] == ["institution", "dispute"] and "sender.name" in missing  # every answer to write, at once
 
 
 def test_french_happy_path_with_the_full_terminal_ui(tmp_path):
@@ -150,8 +153,10 @@ def test_french_happy_path_with_the_full_terminal_ui(tmp_path):
     def data_label(qid):
         return paid.question(qid).label["fr"]
     out = tmp_path / "out"
-    child = spawn(["new", "-o", str(out), "--format", "txt,html"], tmp_path, term="xterm-256color", lang="fr_BE.UTF-8")
-    down, enter = "\x1b[B", "\r"
+    child = spawn(["new"], tmp_path, term="xterm-256color", lang="fr_BE.UTF-8")
+    screen = io.StringIO()
+    child.logfile_read = screen
+    down, enter, space = "\x1b[B", "\r", " "
 
     def step(question, keys, ctrl_u=False):
         child.expect(re.escape(question[:28]))  # long questions wrap on the terminal
@@ -160,9 +165,9 @@ def test_french_happy_path_with_the_full_terminal_ui(tmp_path):
         child.send(keys)
 
     step("Langue · Taal · Language", enter)  # French, from LANG
+    step(fr("Who is writing?"), enter)
     step(fr("Which institution are you writing to?"), down * 3 + enter)  # Intrum
     step(fr("What is the problem?"), enter)  # already paid (first)
-    step(fr("Who is writing?"), enter)
     step(data_label("paid-to"), enter)  # the collector
     step(data_label("payment-date"), "03/11/2026" + enter)
     step(data_label("amount-paid"), "245,80" + enter)
@@ -194,6 +199,8 @@ def test_french_happy_path_with_the_full_terminal_ui(tmp_path):
     step(fr("Date of the letter"), "21/11/2026" + enter, ctrl_u=True)
     step(fr("Does the demand add costs (damages, reminder fees, collection fees)? Check them against Belgian law?")[:30], enter)  # no
     step(fr("Is everything right?"), enter)
+    step(fr("In which formats do you want the letter?"), down + space + enter)  # PDF and text (ticked), + web page
+    step(fr("In which folder should the letter be saved?"), str(out) + enter, ctrl_u=True)
     child.expect(re.escape(fr("Your letter is ready:")))
     child.expect(pexpect.EOF)
     child.close()
@@ -201,6 +208,100 @@ def test_french_happy_path_with_the_full_terminal_ui(tmp_path):
     text = (out / "2026-11-21_intrum-be_already-paid_fr.txt").read_text(encoding="utf-8")
     assert "Madame, Monsieur," in text and "245,80" in text
     assert (out / "2026-11-21_intrum-be_already-paid_fr.html").exists()
+    assert (out / "2026-11-21_intrum-be_already-paid_fr.pdf").exists()
+    shown = screen.getvalue()
+    assert fr("Web page to print (.html)") in shown  # the formats chosen, said in French
+    for english in ("done (", "selections", "Description:", "Use arrow keys", "Back", "Type to", "(Y/n)"):
+        at = shown.find(english)
+        assert at < 0, (english, shown[max(0, at - 300):at + 100])
+
+
+def test_after_ctrl_c_plainte_new_offers_the_draft_and_back_still_works(tmp_path):
+    child = spawn(["new", "--plain"], tmp_path)
+    half = next(n for n, (q, _a) in enumerate(PLAIN_SCRIPT) if q == "Your full name")
+    answer_plain(child, PLAIN_SCRIPT[:half])
+    child.expect_exact("Your full name")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    child = spawn(["new", "--plain"], tmp_path)
+    answer_plain(child, [("Langue · Taal · Language", "3")])
+    child.expect_exact("You have a draft from")
+    child.expect_exact("(Intrum, Already paid)")  # what the draft is about, in words
+    child.expect_exact("? ")
+    child.sendline("1")
+    child.expect_exact("Your full name")  # straight back where it stopped
+    child.expect_exact("Type < to go back.")
+    child.expect_exact("? ")
+    child.sendline("<")
+    child.expect_exact("The institution's town or city")
+    child.expect_exact("Molenbeek-Saint-Jean")  # the answer before the interruption, kept
+    child.sendintr()
+    child.expect(pexpect.EOF)
+
+
+def english_fragments(lang):
+    """Pieces of English messages (12 characters or more) that the language's translation does not contain."""
+    from babel.messages.pofile import read_po
+
+    from plainte.resources import locales_dir
+
+    with open(locales_dir() / lang / "LC_MESSAGES" / "messages.po", encoding="utf-8") as f:
+        catalog = read_po(f)
+    out = set()
+    for m in catalog:
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for piece in (p.strip() for i in ids for p in re.split(r"\{[^}]*\}", i)):
+            if len(piece) >= 12 and not any(piece in s for s in strings):
+                out.add(piece)
+    return out
+
+
+def test_plain_mode_in_dutch_shows_no_english(tmp_path):
+    out = tmp_path / "out"
+    child = spawn(["new", "--plain", "-o", str(out), "--format", "txt"], tmp_path, lang="nl_BE.UTF-8")
+    screen = io.StringIO()
+    child.logfile_read = screen
+    for question, answer in PLAIN_SCRIPT:  # the same questions in the same order: answered by position
+        child.expect_exact("\n? ")
+        child.sendline("2" if question.startswith("Langue") else answer)
+    child.expect(pexpect.EOF)
+    assert (out / "2026-11-21_intrum-be_already-paid_nl.txt").exists()  # Intrum reads Dutch: the UI language first
+    shown = screen.getvalue()
+    assert "Klopt alles?" in shown and "Hoe gaat het verder" in shown
+    leaks = sorted(piece for piece in english_fragments("nl") if piece in shown)
+    assert not leaks, leaks
+
+
+def test_an_option_without_its_value_is_said_in_french(tmp_path):
+    import subprocess
+
+    env = dict(os.environ, PLAINTE_DATA_DIR=str(tmp_path / "data"), LANG="fr_BE.UTF-8")
+    env.pop("LANGUAGE", None)
+    done = subprocess.run([sys.executable, "-m", "plainte", "new", "--answers"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    assert done.returncode == 2
+    assert "--answers demande une valeur" in done.stderr and "requires" not in done.stderr
+
+
+def test_terminal_messages_follow_no_color_and_show_markup_as_text(tmp_path):
+    code = ("from plainte.prompts import TerminalAsker; "
+            "TerminalAsker().say('Wait [bold]x[/bold] <b>y</b> \\x1b[31mred', 'warning')")
+    shown = {}
+    for no_color in (False, True):
+        env = dict(os.environ, TERM="xterm-256color")
+        env.pop("NO_COLOR", None)
+        if no_color:
+            env["NO_COLOR"] = "1"
+        child = pexpect.spawn(sys.executable, ["-c", code], env=env, encoding="utf-8", timeout=TIMEOUT)
+        child.expect(pexpect.EOF)
+        shown[no_color] = child.before
+    assert "\x1b[0;33m" in shown[False]  # yellow for a warning on a colour terminal
+    assert not re.search(r"\x1b\[[0-9;]*3[0-7]m", shown[True])  # no colour at all with NO_COLOR
+    for text in shown.values():
+        assert "Wait [bold]x[/bold] <b>y</b> [31mred" in text  # markup and the escape sequence stay inert
 
 
 def test_batch_on_a_terminal_shows_progress_then_the_summary(tmp_path):

@@ -35,6 +35,7 @@ class ScriptedAsker:
         self.wizard: Wizard | None = None
         self.asked: list[str] = []
         self.said: list[str] = []
+        self.defaults: dict[str, list] = {}
 
     def key_for(self, message: str) -> str:
         for slot in self.wizard.current_slots():
@@ -46,6 +47,7 @@ class ScriptedAsker:
 
     def value(self, key, default):
         self.asked.append(key)
+        self.defaults.setdefault(key, []).append(default)
         if self.overrides and self.overrides[0][0] == key:
             return self.overrides.pop(0)[1]
         if key == "ui-language":
@@ -112,10 +114,11 @@ def test_every_dispute_through_the_wizard(cat, path):
 
 def test_back_goes_to_the_previous_question_and_keeps_its_answer(cat):
     expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
-    overrides = [("institution", "intrum-be"), ("dispute", "already-paid"), ("writer_role", BACK),
-                 ("dispute", "already-paid")]
+    overrides = [("writer_role", "consumer"), ("institution", "intrum-be"), ("dispute", BACK),
+                 ("institution", "intrum-be")]
     wizard, asker, result = drive(cat, expected, overrides)
-    assert asker.asked[:5] == ["ui-language", "institution", "dispute", "writer_role", "dispute"]
+    assert asker.asked[:5] == ["ui-language", "writer_role", "institution", "dispute", "institution"]
+    assert asker.defaults["institution"][-1] == "intrum-be"  # asked again with its answer kept
     assert result.answers["dispute"] == "already-paid"
 
 
@@ -224,3 +227,124 @@ def test_the_output_question_offers_a_pdf_for_a_window_envelope(cat):
     result = wizard.run(ask_output=True)
     assert asker.offered == ["txt", "md", "html", "pdf"]
     assert result.formats == ["pdf"]
+
+
+class EvidenceAsker:
+    """Answers the evidence step from a list of replies, logging what is shown and asked, in order."""
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.log: list[tuple[str, object]] = []
+
+    def say(self, text, style=""):
+        self.log.append(("say", text))
+
+    def confirm(self, message, default, back):
+        self.log.append(("confirm", (message, default, back)))
+        return self.replies.pop(0)
+
+    def choose(self, message, choices, default, back):
+        self.log.append(("choose", message))
+        return self.replies.pop(0)
+
+
+def test_evidence_is_explained_before_the_question_and_back_returns_to_the_previous_document(cat):
+    from plainte.evidence_step import ask_evidence
+
+    answers = {"institution": "intrum-be", "dispute": "already-paid", "facts": {"paid-to": "collector"}}
+    # proof of payment: yes; the demand: back; proof of payment again: no, go on; the demand: yes
+    asker = EvidenceAsker([True, BACK, False, "continue", True])
+    have = ask_evidence(asker, cat, answers, back=True, keep=lambda have: None)
+    assert have == ["demand-letter"]
+    first_question = next(n for n, (kind, _v) in enumerate(asker.log) if kind == "confirm")
+    shown_before = " ".join(v for kind, v in asker.log[:first_question] if kind == "say")
+    assert "What counts as good proof" in shown_before and "Not enough" in shown_before  # a transfer order is not proof
+    confirms = [v for kind, v in asker.log if kind == "confirm"]
+    assert confirms[0][1] is None  # nothing presumed: the person says whether they have it
+    assert confirms[1][2] is True  # the second document offers back
+    assert confirms[2][1] is True  # back to the first document: its answer is kept
+
+
+def test_stopping_for_a_document_then_resuming_asks_the_evidence_step_again(cat, tmp_path):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    expected["evidence"] = []
+    store = DraftStore(tmp_path / "draft.json")
+    with pytest.raises(Stop):
+        drive(cat, expected, [("__needed", "stop")], draft=store)
+    saved = store.load()
+    expected["evidence"] = ["proof-of-payment"]  # the person found the document
+    asker = ScriptedAsker(expected)
+    wizard = Wizard(cat, asker, answers=saved["answers"], done=saved["done"], draft=store, today=TODAY)
+    asker.wizard = wizard
+    result = wizard.run(ask_language=False, ask_output=False)
+    assert "sender.name" in asker.asked and "facts.paid-to" not in asker.asked  # answered before the stop
+    assert result.answers["evidence"] == ["proof-of-payment"]
+
+
+def test_the_letter_date_defaults_to_the_end_of_the_waiting_period(cat):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    expected["facts"].update({"paid-to": "creditor", "payment-date": "19/11/2026"})
+    del expected["date"]
+    wizard, asker, result = drive(cat, expected)
+    assert asker.defaults["date"] == ["26/11/2026"]  # 5 business days after the payment, not TODAY
+    assert result.answers["date"] == "26/11/2026"
+
+
+def test_a_past_fact_dated_after_the_letter_is_refused(cat):
+    from plainte.errors import AnswersError
+
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    expected["facts"]["payment-date"] = "01/12/2026"  # the letter is dated 21/11/2026
+    with pytest.raises(AnswersError) as err:
+        build_case(expected, cat, today=TODAY)
+    assert [p.field for p in err.value.problems] == ["facts.payment-date"]
+    payment_plan = yaml.safe_load((EXAMPLES[0].parent / "payment-plan.yaml").read_text(encoding="utf-8"))
+    assert build_case(payment_plan, cat, today=TODAY).facts["first-payment-date"] > TODAY  # an offer may lie ahead
+
+
+def test_an_answer_from_the_file_that_is_not_accepted_is_asked_again_saying_why(cat):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    given = {**expected, "sender": {**expected["sender"], "postal_code": "99999"}}
+    wizard, asker, result = drive(cat, expected, given=given)
+    said = "\n".join(asker.said)
+    assert "answers taken from the file" in said
+    assert "Not accepted:" in said and "postal code" in said
+    assert [k for k in asker.asked if not k.startswith("__") and k != "ui-language" and "costs" not in k] == ["sender.postal_code"]
+
+
+def test_review_shows_readable_answers_and_back_from_the_change_list_returns_to_it(cat):
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    overrides = [("__review", "change"), ("__change", BACK), ("__review", "write")]
+    wizard, asker, result = drive(cat, expected, overrides)
+    assert asker.asked.count("__review") == 2
+    review = "\n".join(asker.said)
+    assert "Who is writing: I am writing for myself" in review and "?:" not in review
+    assert "What is the problem: Already paid\n" in review + "\n"  # the label, not the long explanation
+
+
+def test_changing_the_dispute_at_the_review_asks_its_new_questions_and_documents_only(cat):
+    paid = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    plan = yaml.safe_load((EXAMPLES[0].parent / "payment-plan.yaml").read_text(encoding="utf-8"))
+    person = {**paid, "facts": {**paid["facts"], **plan["facts"]}, "evidence": plan["evidence"]}
+    overrides = [("__review", "change"), ("__change", "dispute"), ("dispute", "payment-plan")]
+    wizard, asker, result = drive(cat, person, overrides)
+    after = asker.asked[asker.asked.index("__change") + 1:]
+    new_questions = {f"facts.{q.id}" for q in cat.disputes["payment-plan"].questions} - {f"facts.{k}" for k in paid["facts"]}
+    assert set(after) - {"dispute", "__review"} <= new_questions  # the sender, the references ... are not asked again
+    assert result.answers["evidence"] == ["budget", "demand-letter"]  # the budget is asked about: it applies now
+    assert build_case(result.answers, cat, today=TODAY).dispute.id == "payment-plan"
+
+
+def test_plain_mode_shows_user_text_inert():
+    import io
+
+    from plainte.prompts import PlainAsker
+
+    out = io.StringIO()
+    asker = PlainAsker(stdin=io.StringIO("1\n"), stdout=out)
+    hostile = "\x1b[31mProximus\x1b[0m [bold]SA[/bold] \x07"
+    asker.say(hostile)
+    assert asker.choose("Creditor", [("a", hostile, hostile)], None, False) == "a"
+    shown = out.getvalue()
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "[31mProximus[0m [bold]SA[/bold]" in shown  # shown as the characters typed, not as colour or bold

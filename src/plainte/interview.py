@@ -361,9 +361,29 @@ def _parse_into(slot: Slot, answers: Mapping[str, Any], typed: dict[str, Any], p
         problems.append(Problem(exc.field, exc.message))
 
 
+# Facts dated in the future on purpose (a notice period that ends, a delivery expected, a first instalment
+# offered); every other date in the facts is of something that has already happened.
+FUTURE_FACTS = frozenset({"notice-period-end", "expected-delivery-date", "first-payment-date"})
+
+
+def fact_date_problem(key: str, value: Any, letter_date: dt.date) -> Optional[str]:
+    """A fact that has already happened cannot be dated after the letter (31/01 typed for 13/01): the message, or None."""
+    qid = key.partition(".")[2] if key.startswith("facts.") else ""
+    if not qid or qid in FUTURE_FACTS or not isinstance(value, dt.date) or value <= letter_date:
+        return None
+    return _("{date} is after the date of the letter ({letter}): check the day and the month").format(
+        date=value.strftime("%d/%m/%Y"), letter=letter_date.strftime("%d/%m/%Y"))
+
+
 def _cross_checks(typed: Mapping[str, Any], problems: list[Problem], answers: Mapping[str, Any]) -> None:
     """Named rules across answers, too rich for a `when` condition in the data files."""
     facts = typed.get("facts") or {}
+    letter_date = typed.get("date")
+    if isinstance(letter_date, dt.date):
+        for qid, value in facts.items():
+            message = fact_date_problem(f"facts.{qid}", value, letter_date)
+            if message and not any(p.field == f"facts.{qid}" for p in problems):
+                problems.append(Problem(f"facts.{qid}", message))
     segment = answers.get("segment")
     if segment not in (None, "", "private", "business") and not any(p.field == "segment" for p in problems):
         problems.append(Problem("segment", _("expected private or business")))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Optional
 
+from plainte.asking import BACK, Choice
 from plainte.i18n import _
-from plainte.wizard import BACK
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 BACK_WORD = "<"
@@ -30,6 +30,12 @@ class PlainAsker:
     def __init__(self, stdin: Any = None, stdout: Any = None) -> None:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
+        self.on_shown: Optional[Callable[[], None]] = None  # called once, when the first question is on screen
+
+    def _shown(self) -> None:
+        if self.on_shown is not None:
+            hook, self.on_shown = self.on_shown, None
+            hook()
 
     def _write(self, text: str) -> None:
         self.stdout.write(text)
@@ -37,6 +43,7 @@ class PlainAsker:
 
     def _line(self, prompt: str) -> str:
         self._write(prompt)
+        self._shown()
         line = self.stdin.readline()
         if line == "":
             raise KeyboardInterrupt  # end of input: stop, the draft is kept
@@ -45,11 +52,12 @@ class PlainAsker:
     def say(self, text: str, style: str = "") -> None:
         self._write(inert(text) + "\n")
 
-    def choose(self, message: str, choices: list[tuple[str, str]], default: Optional[str], back: bool) -> Any:
+    def choose(self, message: str, choices: Sequence[Choice], default: Optional[str], back: bool) -> Any:
         self._write("\n" + inert(message) + "\n")
-        for n, (_cid, label) in enumerate(choices, 1):
-            mark = " *" if _cid == default else ""
-            self._write(f"  {n}. {inert(label)}{mark}\n")
+        for n, choice in enumerate(choices, 1):
+            mark = " *" if choice[0] == default else ""
+            about = f" — {inert(choice[2])}" if len(choice) > 2 else ""
+            self._write(f"  {n}. {inert(choice[1])}{mark}{about}\n")
         hint = _("Type a number and press Enter.")
         if default is not None:
             hint += " " + _("Enter alone keeps the choice marked *.")
@@ -85,8 +93,8 @@ class PlainAsker:
                 return raw
             self._write(_("Not accepted: {error}").format(error=inert(error)) + "\n")
 
-    def confirm(self, message: str, default: bool, back: bool) -> Any:
-        answer = self.choose(message, [("yes", _("Yes")), ("no", _("No"))], "yes" if default else "no", back)
+    def confirm(self, message: str, default: Optional[bool], back: bool) -> Any:
+        answer = self.choose(message, [("yes", _("Yes")), ("no", _("No"))], _yes_no(default), back)
         return answer if answer is BACK else answer == "yes"
 
     def multi(self, message: str, choices: list[tuple[str, str]], defaults: list[str]) -> list[str]:
@@ -105,39 +113,86 @@ class PlainAsker:
             self._write(_("Please type numbers from 1 to {n}.").format(n=len(choices)) + "\n")
 
 
+def _yes_no(default: Optional[bool]) -> Optional[str]:
+    return None if default is None else ("yes" if default else "no")
+
+
+_ENGLISH_DESCRIPTION = "  Description: "  # questionary's own prefix, replaced by the explanation alone
+
+
+def _described_control() -> Any:
+    """questionary's choice list, showing the highlighted choice's explanation under the list, wrapped, without
+    questionary's English "Description:" prefix."""
+    import shutil
+    import textwrap
+
+    from questionary.prompts.common import InquirerControl
+
+    class DescribedControl(InquirerControl):  # type: ignore[misc]
+        def _get_choice_tokens(self) -> list[tuple[str, str]]:
+            tokens = []
+            for style, text in super()._get_choice_tokens():
+                if text.startswith(_ENGLISH_DESCRIPTION):
+                    width = max(30, shutil.get_terminal_size().columns - 4)
+                    text = "\n".join(textwrap.wrap(text[len(_ENGLISH_DESCRIPTION):], width,
+                                                    initial_indent="  ", subsequent_indent="  "))
+                tokens.append((style, text))
+            return tokens
+
+    return DescribedControl
+
+
 class TerminalAsker:
     """Questions with questionary: arrow keys, type-to-search, validation as you type."""
+
+    SEARCH_FROM = 6  # lists this long can be searched by typing
 
     def __init__(self) -> None:
         os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")  # no English warning on terminals without CPR
         if os.environ.get("NO_COLOR"):
             os.environ.setdefault("PROMPT_TOOLKIT_COLOR_DEPTH", "DEPTH_1_BIT")
-        from rich.console import Console
+        import questionary  # noqa: F401  (loaded now, before the catalogue is read in the background)
 
-        self.console = Console(highlight=False, emoji=False)
+        self.on_shown: Optional[Callable[[], None]] = None  # called once, when the first question is on screen
+
+    def _ask(self, question: Any) -> Any:
+        if self.on_shown is not None:
+            hook, self.on_shown = self.on_shown, None
+            question.application.after_render += lambda _app: hook()  # the hook runs its work once
+        return question.unsafe_ask()
 
     def say(self, text: str, style: str = "") -> None:
-        from rich.text import Text
+        """Print text as text (never markup), in prompt_toolkit's colours, which NO_COLOR turns off."""
+        from prompt_toolkit import print_formatted_text
+        from prompt_toolkit.formatted_text import FormattedText
 
-        rich_style = {"warning": "yellow", "title": "bold", "error": "red"}.get(style, "")
-        self.console.print(Text(inert(text), style=rich_style))
+        pt_style = {"warning": "ansiyellow", "title": "bold", "error": "ansired"}.get(style, "")
+        print_formatted_text(FormattedText([(pt_style, inert(text))]))
 
     def _back_choice(self) -> Any:
         import questionary
 
         return questionary.Choice(title="← " + _("Back"), value=BACK)
 
-    def choose(self, message: str, choices: list[tuple[str, str]], default: Optional[str], back: bool) -> Any:
+    def choose(self, message: str, choices: Sequence[Choice], default: Optional[str], back: bool) -> Any:
         import questionary
+        from questionary.prompts import select as select_module
 
-        items = [questionary.Choice(title=inert(label), value=cid) for cid, label in choices]
+        items = [questionary.Choice(title=inert(c[1]), value=c[0], description=inert(c[2]) if len(c) > 2 else None)
+                 for c in choices]
         if back:
             items.append(self._back_choice())
-        search = len(choices) > 7
+        search = len(choices) >= self.SEARCH_FROM
         instruction = _("(type to search, arrows to move, Enter to choose)") if search else _("(arrows to move, Enter to choose)")
         start = next((c for c in items if c.value == default), None)
-        return questionary.select(inert(message), choices=items, default=start, instruction=instruction,
-                                  use_search_filter=search, use_jk_keys=not search, qmark="?").unsafe_ask()
+        plain_control = select_module.InquirerControl
+        select_module.InquirerControl = _described_control()  # the list is built inside select(): swap it there only
+        try:
+            question = questionary.select(inert(message), choices=items, default=start, instruction=instruction,
+                                          use_search_filter=search, use_jk_keys=not search, qmark="?")
+        finally:
+            select_module.InquirerControl = plain_control
+        return self._ask(question)
 
     def text(self, message: str, default: str, validate: Callable[[str], Optional[str]], help: str, back: bool) -> Any:
         import questionary
@@ -153,18 +208,25 @@ class TerminalAsker:
             error = validate(raw)
             return True if error is None else error
 
-        raw = questionary.text(inert(message), default=default, validate=check, qmark="?").unsafe_ask()
+        raw = self._ask(questionary.text(inert(message), default=default, validate=check, qmark="?"))
         return BACK if back and raw.strip() == BACK_WORD else raw
 
-    def confirm(self, message: str, default: bool, back: bool) -> Any:
-        answer = self.choose(message, [("yes", _("Yes")), ("no", _("No"))], "yes" if default else "no", back)
+    def confirm(self, message: str, default: Optional[bool], back: bool) -> Any:
+        answer = self.choose(message, [("yes", _("Yes")), ("no", _("No"))], _yes_no(default), back)
         return answer if answer is BACK else answer == "yes"
 
     def multi(self, message: str, choices: list[tuple[str, str]], defaults: list[str]) -> list[str]:
         import questionary
 
-        items = [questionary.Choice(title=label, value=cid, checked=cid in defaults) for cid, label in choices]
-        return questionary.checkbox(message, choices=items, instruction=_("(Space to tick, Enter to confirm)"), qmark="?").unsafe_ask()
+        items = [questionary.Choice(title=inert(label), value=cid, checked=cid in defaults) for cid, label in choices]
+        # questionary sums up the answer in English ("done (2 selections)"): erase its line, write ours
+        picked = questionary.checkbox(inert(message), choices=items, instruction=_("(Space to tick, Enter to confirm)"),
+                                      validate=lambda ticked: True if ticked else _("Tick at least one (Space), then press Enter."),
+                                      qmark="?", erase_when_done=True)
+        picked = self._ask(picked)
+        labels = [inert(label) for cid, label in choices if cid in picked]
+        self.say("? " + inert(message) + " " + (", ".join(labels) or _("none")))
+        return picked
 
 
 def make_asker(plain: bool) -> Any:

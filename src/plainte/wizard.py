@@ -6,40 +6,19 @@ UI-agnostic: an Asker (prompts.py, or a scripted one in tests) does the asking.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Optional, Protocol
+from typing import Any, Optional
 
+from plainte.asking import BACK, Asker, Choice, Stop, choose_language
 from plainte.catalog import Catalogue, applies
 from plainte.drafts import DraftStore
 from plainte.errors import FieldError, PlainteError
-from plainte.i18n import LANGUAGES, _, pick, set_ui_language, ui_language
-from plainte.interview import Slot, get, parse_slot, put, resolve_institution, slots, validate
-from plainte.plan import MANDATE
+from plainte.i18n import _, ngettext, pick, ui_language
+from plainte.interview import Slot, fact_date_problem, get, parse_slot, put, resolve_institution, slots, validate
+from plainte.wizard_screens import ask_output as output_screen, review, waits
 
-BACK = object()  # an asker returns this to go back one question
+__all__ = ["BACK", "Asker", "Result", "Stop", "Wizard", "choose_language"]
 MANAGED = ("sender", "client", "recipient", "references", "facts")
-FORMAT_CHOICES = ("txt", "md", "html")
-
-
-class Stop(PlainteError):
-    """The person chose to stop; the draft is kept."""
-
-    exit_code = 0
-
-
-class Asker(Protocol):
-    """How questions reach a person: a terminal UI, a line-by-line mode, or a script in tests."""
-
-    def choose(self, message: str, choices: list[tuple[str, str]], default: Optional[str], back: bool) -> Any: ...
-
-    def text(self, message: str, default: str, validate: Callable[[str], Optional[str]], help: str, back: bool) -> Any: ...
-
-    def confirm(self, message: str, default: bool, back: bool) -> Any: ...
-
-    def multi(self, message: str, choices: list[tuple[str, str]], defaults: list[str]) -> list[str]: ...
-
-    def say(self, text: str, style: str = "") -> None: ...
 
 
 @dataclass
@@ -51,21 +30,6 @@ class Result:
     out_dir: str = "."
 
 
-def _display(slot: Slot, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if slot.type in ("choice",):
-        for cid, label in slot.choices:
-            if cid == value:
-                return label if isinstance(label, str) else pick(label)
-    if slot.type == "evidence":
-        names = {cid: (label if isinstance(label, str) else pick(label)) for cid, label in slot.choices}
-        return ", ".join(names.get(v, v) for v in value) or "—"
-    if slot.type == "bool":
-        return _("yes") if value else _("no")
-    return str(value)
-
-
 def _managed_keys(answers: dict[str, Any]) -> list[str]:
     keys = [k for k in answers if k not in MANAGED and k not in ("attachments",)]
     for head in MANAGED:
@@ -75,53 +39,66 @@ def _managed_keys(answers: dict[str, Any]) -> list[str]:
     return keys
 
 
-def choose_language(asker: Asker) -> None:
-    """The first screen: the language of every screen after it (the letter's language is asked later)."""
-    names = [("fr", "Français"), ("nl", "Nederlands"), ("en", "English")]
-    lang = asker.choose("Langue · Taal · Language", names, ui_language(), False)
-    if lang in LANGUAGES:
-        set_ui_language(lang)
-
-
 class Wizard:
     """Asks what is missing, one slot at a time, in the order the slots come."""
 
     def __init__(self, cat: Catalogue, asker: Asker, *, answers: Optional[dict[str, Any]] = None,
                  done: Optional[list[str]] = None, draft: Optional[DraftStore] = None,
-                 today: Optional[dt.date] = None) -> None:
+                 today: Optional[dt.date] = None, language_screen: bool = False) -> None:
         self.cat = cat
         self.asker = asker
         self.answers: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in (answers or {}).items()}
         self.done: list[str] = list(done or [])
-        self.history: list[str] = []
         self.draft = draft
         self.today = today or dt.date.today()
+        self.language_screen = language_screen  # back from the first question returns to the language screen
+        self.problems: dict[str, str] = {}  # why a given answer is asked again
         self._warned: set[str] = set()
         self._costs_offered = False
 
     # --- state -------------------------------------------------------------------------------
     def current_slots(self) -> list[Slot]:
-        return slots(self.answers, self.cat)
+        """The slots in the order the wizard asks them: who writes first, then the institution and the rest."""
+        out = slots(self.answers, self.cat)
+        return sorted(out, key=lambda s: s.key != "writer_role")
 
-    def prefill(self, skip_optional: bool = False) -> None:
-        """Accept every given answer that is valid; invalid ones will be asked again.
+    def prefill(self, skip_optional: bool = False) -> int:
+        """Accept every given answer that is valid; invalid ones will be asked again, saying why.
 
-        With skip_optional (answers from a file), optional questions left out of the file are not asked.
+        With skip_optional (answers from a file), optional questions left out of the file are not asked, and a
+        list of documents counts as an answer; in a draft only the questions marked done are. Returns how many
+        answers were accepted.
         """
         _typed, problems = validate(self.answers, self.cat, today=self.today)
+        self.problems = {p.field: p.message for p in problems if get(self.answers, p.field) not in (None, "")}
         bad = {p.field for p in problems}
+        accepted = 0
         for slot in self.current_slots():
             if slot.key in bad or slot.key in self.done:
                 continue
+            if slot.type == "evidence" and not skip_optional:
+                continue  # a draft's documents are only a starting point until the evidence step is done
             given = get(self.answers, slot.key) not in (None, "")
             if given or (skip_optional and not slot.required and slot.type != "evidence"):
                 self.done.append(slot.key)
+                accepted += given
+        return accepted
 
     def pending(self) -> Optional[Slot]:
         for slot in self.current_slots():
             if slot.key not in self.done:
                 return slot
         return None
+
+    def previous(self, slot: Slot) -> Optional[Slot]:
+        """The answered question just before this one: where "back" goes."""
+        before = None
+        for s in self.current_slots():
+            if s.key == slot.key:
+                return before
+            if s.key in self.done:
+                before = s
+        return before
 
     def _prune(self) -> None:
         """Drop answers of questions that no longer apply (after an edit); keep every other answer."""
@@ -143,30 +120,64 @@ class Wizard:
         if self.draft is not None:
             self.draft.save(self.answers, self.done, ui_language())
 
+    def _documents(self) -> tuple[str, ...]:
+        """The documents the evidence step asks about, given the answers so far."""
+        return next((tuple(c[0] for c in s.choices) for s in self.current_slots() if s.type == "evidence"), ())
+
     def record(self, slot: Slot, value: Any) -> None:
-        before = get(self.answers, slot.key)
+        before, documents = get(self.answers, slot.key), self._documents()
         put(self.answers, slot.key, value)
+        self.problems.pop(slot.key, None)
         if slot.key not in self.done:
             self.done.append(slot.key)
         if before != value:
             self._prune()
+            now = self._documents()
+            if now != documents and "evidence" in self.done:  # other documents apply now: ask about them again
+                self.done.remove("evidence")
+                self.answers["evidence"] = [e for e in self.answers.get("evidence") or [] if e in now]
         self._save()
 
     # --- asking ------------------------------------------------------------------------------
-    def ask(self, slot: Slot) -> Any:
-        """Ask one slot; returns the raw answer (answers-file shape) or BACK."""
-        back = bool(self.history)
+    def _choices(self, slot: Slot) -> list[Choice]:
+        """A choice slot's options; disputes and institutions carry their one-line explanation."""
+        out: list[Choice] = []
+        for cid, lab in slot.choices:
+            label = lab if isinstance(lab, str) else pick(lab)
+            if slot.key == "dispute" and cid in self.cat.disputes:
+                d = self.cat.disputes[cid]
+                out.append((cid, pick(d.label), pick(d.summary)))
+            elif slot.key == "institution" and cid in self.cat.institutions and self.cat.institutions[cid].description:
+                out.append((cid, label, pick(self.cat.institutions[cid].description)))
+            else:
+                out.append((cid, label))
+        return out
+
+    def _default(self, slot: Slot) -> Any:
+        """The answer shown first: the one given, else a sensible one (the UI language, the first day to send)."""
         current = get(self.answers, slot.key)
+        if current not in (None, ""):
+            return current
+        if slot.key == "language":
+            inst = resolve_institution(self.answers, self.cat)
+            if inst is not None and ui_language() in inst.languages:
+                return ui_language()
+        if slot.key == "date":
+            return max([self.today] + [until for until, _reason in self.waits()]).strftime("%d/%m/%Y")
+        return slot.default
+
+    def ask(self, slot: Slot, back: bool) -> Any:
+        """Ask one slot; returns the raw answer (answers-file shape) or BACK."""
         label = slot.text()
+        if slot.key in self.problems:
+            self.asker.say(_("Not accepted: {error}").format(error=self.problems[slot.key]), "warning")
         if slot.type == "evidence":
-            return self.ask_evidence(slot, back)
+            return self.ask_evidence(back)
+        default = self._default(slot)
         if slot.type == "choice":
-            choices = [(cid, lab if isinstance(lab, str) else pick(lab)) for cid, lab in slot.choices]
-            return self.asker.choose(label, choices, current if current is not None else slot.default, back)
+            return self.asker.choose(label, self._choices(slot), default, back)
         if slot.type == "bool":
-            default = current if isinstance(current, bool) else bool(slot.default)
-            return self.asker.confirm(label, default, back)
-        default = current if current not in (None, "") else (self.today.strftime("%d/%m/%Y") if slot.key == "date" else (slot.default or ""))
+            return self.asker.confirm(label, default if isinstance(default, bool) else bool(slot.default), back)
         if isinstance(default, dt.date):
             default = default.strftime("%d/%m/%Y")
 
@@ -174,56 +185,37 @@ class Wizard:
             if raw.strip() == "":
                 return None if not slot.required else _("This answer is required.")
             try:
-                parse_slot(slot, raw, self.answers)
+                value = parse_slot(slot, raw, self.answers)
             except FieldError as exc:
                 return exc.message
-            return None
+            return fact_date_problem(slot.key, value, self.today)
 
-        raw = self.asker.text(label + ("" if slot.required else " " + _("(optional)")), str(default), check, slot.help_text(), back)
+        help_text = slot.help_text()
+        if slot.key == "date" and self.waits():
+            help_text = _("Send it on {date} at the earliest: see the advice above.").format(date=default)
+        raw = self.asker.text(label + ("" if slot.required else " " + _("(optional)")), str(default or ""), check, help_text, back)
         if raw is BACK:
             return BACK
         return raw.strip() or None
 
-    def ask_evidence(self, slot: Slot, back: bool) -> Any:
-        """For each document: does the person have it; if not, what counts and how to get it."""
-        dispute = self.cat.disputes[self.answers["dispute"]]
-        facts = self.answers.get("facts") or {}
-        have: list[str] = []
-        documents = [(r.evidence, r.required) for r in dispute.evidence if applies(r.when, facts)]
-        if self.answers.get("writer_role") == "social-worker" and MANDATE not in [d[0] for d in documents]:
-            documents.insert(0, (MANDATE, True))  # a social worker acts on the client's mandate, whatever the dispute
-        current = get(self.answers, "evidence") or []
-        for n, (eid, required) in enumerate(documents):
-            ev = self.cat.evidence[eid]
-            title = pick(ev.label) + ("" if required else " " + _("(recommended)"))
-            answer = self.asker.confirm(_("Do you have this document: {label}?").format(label=title),
-                                        eid in current or not current, back and n == 0)
-            if answer is BACK:
-                return BACK
-            if answer:
-                have.append(eid)
-                self.asker.say(_("Good proof: {text}").format(text=pick(ev.valid)))
-                continue
-            self.asker.say(_("What counts as good proof: {text}").format(text=pick(ev.valid)))
-            if ev.invalid:
-                self.asker.say(_("Not enough: {text}").format(text=pick(ev.invalid)))
-            self.asker.say(_("How to get it: {text}").format(text=pick(ev.obtain)))
-            if required:
-                choice = self.asker.choose(
-                    _("This document is needed. What do you want to do?"),
-                    [("continue", _("Go on: the letter will say the document will follow")),
-                     ("stop", _("Stop here and keep my answers as a draft"))],
-                    "continue", False)
-                if choice == "stop":
-                    put(self.answers, "evidence", have)
-                    self._save()
-                    raise Stop(_("Your answers are kept. Run plainte new to continue."))
-        return have
+    def ask_evidence(self, back: bool) -> Any:
+        from plainte.evidence_step import StopForDocument, ask_evidence
+
+        def keep(have: list[str]) -> None:
+            put(self.answers, "evidence", have)
+            self._save()
+
+        try:
+            return ask_evidence(self.asker, self.cat, self.answers, back, keep)
+        except StopForDocument:
+            raise Stop(_("Your answers are kept. When you have the document, run plainte new to continue.")) from None
+
+    def waits(self) -> list[tuple[dt.date, str]]:
+        """The waiting periods still running: (first day to send, why)."""
+        return waits(self.cat, self.answers, self.today)
 
     def advise(self) -> None:
         """Waiting periods and warnings, once each, as soon as the answers they depend on are known."""
-        from plainte import fields
-        from plainte.deadlines import add_business_days
         from plainte.letters import format_day
 
         dispute = self.cat.disputes.get(str(self.answers.get("dispute")))
@@ -231,19 +223,11 @@ class Wizard:
         if dispute is None or inst is None:
             return
         facts = self.answers.get("facts") or {}
-        country = inst.country if inst.country in ("BE", "FR") else "BE"
-        for w in dispute.waiting:
-            key = f"wait:{w.after}:{w.business_days}"
-            if key in self._warned or not applies(w.when, facts) or facts.get(w.after) in (None, ""):
-                continue
-            try:
-                start = fields.parse_date(facts[w.after], field=w.after)
-            except FieldError:
-                continue
-            until = add_business_days(start, w.business_days, country)
-            self._warned.add(key)
-            if self.today < until:
-                self.asker.say(_("Wait: {reason} Send it on {date} at the earliest.").format(reason=pick(w.reason), date=format_day(until, ui_language())), "warning")
+        for until, reason in self.waits():
+            key = f"wait:{until.isoformat()}:{reason}"
+            if key not in self._warned:
+                self._warned.add(key)
+                self.asker.say(_("Wait: {reason} Send it on {date} at the earliest.").format(reason=reason, date=format_day(until, ui_language())), "warning")
         from plainte.plan import warnings_for
 
         for w in warnings_for(dispute, inst, facts):
@@ -266,38 +250,39 @@ class Wizard:
 
     def review(self) -> Optional[str]:
         """Show every answer; return None to go on, or the key of the answer to change."""
-        shown = []
-        for slot in self.current_slots():
-            if slot.type == "evidence" or get(self.answers, slot.key) not in (None, ""):
-                shown.append(slot)
-        self.asker.say(_("Please check your answers:"), "title")
-        for slot in shown:
-            self.asker.say(f"  {slot.text()}: {_display(slot, get(self.answers, slot.key))}")
-        choice = self.asker.choose(_("Is everything right?"),
-                                   [("write", _("Yes, write the letter")), ("change", _("Change an answer")),
-                                    ("stop", _("Stop here and keep my answers as a draft"))], "write", False)
-        if choice == "stop":
-            raise Stop(_("Your answers are kept. Run plainte new to continue."))
-        if choice != "change":
-            return None
-        key = self.asker.choose(_("Which answer do you want to change?"),
-                                [(s.key, f"{s.text()}: {_display(s, get(self.answers, s.key))}") for s in self.current_slots()],
-                                None, False)
-        return key
+        return review(self.asker, self.current_slots(), self.answers, self.cat)
 
-    def choose_language(self) -> None:
-        choose_language(self.asker)
+    def edit(self, key: str) -> None:
+        """Ask one answer again from the review; later questions it makes necessary are asked next, the rest kept."""
+        target = next(s for s in self.current_slots() if s.key == key)
+        value = self.ask(target, True)
+        if value is not BACK:
+            self.record(target, value)
+            self.advise()
+
+    def go_back(self, slot: Slot) -> None:
+        previous = self.previous(slot)
+        if previous is not None:
+            self.done.remove(previous.key)
+        elif self.language_screen:
+            choose_language(self.asker)
 
     def run(self, *, ask_language: bool = True, ask_output: bool = True, from_file: bool = False) -> Result:
         """The whole flow; raises Stop or KeyboardInterrupt (the draft is saved after every answer)."""
         if ask_language:
-            self.choose_language()
-        self.prefill(skip_optional=from_file)
+            choose_language(self.asker)
+            self.language_screen = True
+        accepted = self.prefill(skip_optional=from_file)
+        if from_file:
+            self.asker.say(ngettext("{n} answer taken from the file; only what is missing or not accepted is asked.",
+                                    "{n} answers taken from the file; only what is missing or not accepted is asked.",
+                                    accepted).format(n=accepted))
         while True:
             slot = self.pending()
             if slot is None:
                 _typed, problems = validate(self.answers, self.cat, today=self.today)
-                if problems:  # should not happen: re-ask what is wrong
+                if problems:  # a cross-check across answers: ask again what it names
+                    self.problems.update({p.field: p.message for p in problems})
                     bad = {p.field for p in problems}
                     self.done = [k for k in self.done if k not in bad]
                     if self.pending() is None:
@@ -307,27 +292,15 @@ class Wizard:
                 key = self.review()
                 if key is None:
                     break
-                target = next(s for s in self.current_slots() if s.key == key)
-                value = self.ask(target)
-                if value is not BACK:
-                    self.record(target, value)
-                    self.advise()
+                self.edit(key)
                 continue
-            value = self.ask(slot)
+            value = self.ask(slot, self.previous(slot) is not None or self.language_screen)
             if value is BACK:
-                if self.history:
-                    previous = self.history.pop()
-                    if previous in self.done:
-                        self.done.remove(previous)
+                self.go_back(slot)
                 continue
-            self.history.append(slot.key)
             self.record(slot, value)
             self.advise()
         result = Result(answers=self.answers)
         if ask_output:
-            result.formats = self.asker.multi(_("In which formats do you want the letter?"),
-                                              [("txt", _("Plain text (.txt)")), ("md", _("Markdown (.md)")), ("html", _("Web page to print (.html)")),
-                                               ("pdf", _("PDF to print and post in a window envelope (.pdf)"))],
-                                              ["txt", "html"]) or ["txt"]
-            result.out_dir = self.asker.text(_("In which folder should the letter be saved?"), ".", lambda raw: None, "", False) or "."
+            result.formats, result.out_dir = output_screen(self.asker)
         return result

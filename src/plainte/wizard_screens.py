@@ -1,0 +1,114 @@
+"""The wizard's screens around the questions: the review of every answer, the waiting periods, formats and folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any, Optional
+
+from plainte.asking import BACK, Asker, Stop
+from plainte.catalog import Catalogue, applies
+from plainte.errors import FieldError
+from plainte.i18n import _, pick
+from plainte.interview import Slot, get, resolve_institution
+
+
+def question(slot: Slot) -> str:
+    """The question as a heading for its answer: "Who is writing: ..." (the question mark dropped)."""
+    return slot.text().rstrip().rstrip("?").rstrip()  # "Qui écrit ?" -> "Qui écrit"
+
+
+def display(slot: Slot, value: Any, cat: Catalogue) -> str:
+    if slot.type == "evidence":
+        names = {cid: (label if isinstance(label, str) else pick(label)) for cid, label in slot.choices}
+        return ", ".join(names.get(v, v) for v in value or ()) or _("none")
+    if value is None or value == "":
+        return "—"
+    if slot.key == "dispute" and value in cat.disputes:
+        return pick(cat.disputes[value].label)
+    if slot.type == "choice":
+        for cid, label in slot.choices:
+            if cid == value:
+                return label if isinstance(label, str) else pick(label)
+    if slot.type == "bool":
+        return _("yes") if value else _("no")
+    if slot.type == "date":
+        from plainte import fields
+
+        try:
+            return fields.parse_date(value, field=slot.key).strftime("%d/%m/%Y")
+        except FieldError:
+            return str(value)
+    return str(value)
+
+
+def answer_line(slot: Slot, value: Any, cat: Catalogue) -> str:
+    """One line of the review: the question, then the answer."""
+    return _("{question}: {answer}").format(question=question(slot), answer=display(slot, value, cat))
+
+
+def review(asker: Asker, slots: list[Slot], answers: dict[str, Any], cat: Catalogue) -> Optional[str]:
+    """Show every answer; return None to go on, or the key of the answer to change (Stop to keep a draft)."""
+    while True:
+        asker.say(_("Please check your answers:"), "title")
+        for slot in slots:
+            value = get(answers, slot.key)
+            if slot.type == "evidence" or value not in (None, ""):
+                asker.say("  " + answer_line(slot, value, cat))
+        choice = asker.choose(_("Is everything right?"),
+                              [("write", _("Yes, write the letter")), ("change", _("Change an answer")),
+                               ("stop", _("Stop here and keep my answers as a draft"))], "write", False)
+        if choice == "stop":
+            raise Stop(_("Your answers are kept. Run plainte new to continue."))
+        if choice != "change":
+            return None
+        key = asker.choose(_("Which answer do you want to change?"),
+                           [(s.key, answer_line(s, get(answers, s.key), cat)) for s in slots], None, True)
+        if key is not BACK:
+            return key
+
+
+def waits(cat: Catalogue, answers: dict[str, Any], today: dt.date) -> list[tuple[dt.date, str]]:
+    """The waiting periods still running: (first day to send, why)."""
+    from plainte import fields
+    from plainte.deadlines import add_business_days
+
+    dispute = cat.disputes.get(str(answers.get("dispute")))
+    inst = resolve_institution(answers, cat)
+    if dispute is None or inst is None:
+        return []
+    facts = answers.get("facts") or {}
+    country = inst.country if inst.country in ("BE", "FR") else "BE"
+    out = []
+    for w in dispute.waiting:
+        if not applies(w.when, facts) or facts.get(w.after) in (None, ""):
+            continue
+        try:
+            start = fields.parse_date(facts[w.after], field=w.after)
+        except FieldError:
+            continue
+        until = add_business_days(start, w.business_days, country)
+        if today < until:
+            out.append((until, pick(w.reason)))
+    return out
+
+
+
+def ask_output(asker: Asker) -> tuple[list[str], str]:
+    """The formats and the folder: PDF first (to print or attach), then a web page, plain text, Markdown."""
+    formats = asker.multi(_("In which formats do you want the letter?"),
+                          [("pdf", _("PDF, to print or to attach to an e-mail (.pdf)")),
+                           ("html", _("Web page to print (.html)")), ("txt", _("Plain text (.txt)")),
+                           ("md", _("Markdown (.md)"))],
+                          ["pdf", "txt"]) or ["txt"]
+    here = os.getcwd()
+
+    def check(raw: str) -> Optional[str]:
+        path = os.path.expanduser(raw.strip() or here)
+        if os.path.exists(path) and not os.path.isdir(path):
+            return _("{path} is a file, not a folder: give a folder").format(path=path)
+        return None
+
+    folder = asker.text(_("In which folder should the letter be saved?"), here, check,
+                        _("A folder that does not exist yet is created."), False)
+    return formats, (folder or "").strip() or here
