@@ -497,3 +497,28 @@ def test_rows_are_read_lazily(cat):
     first = next(rows)
     assert first.line == 2 and first.answers["sender"]["name"] == "Marie Dubois"
     assert first.answers["evidence"] == "proof-of-payment"  # split by the validator, which also takes "a|b" and "a, b"
+
+
+def test_a_mediator_column_reaches_the_letter(tmp_path, cat):
+    """mediator.* columns fill the `mediator` block, as in an answers file (a French bank's own médiateur)."""
+    import yaml
+
+    from plainte.resources import PACKAGE_DIR
+
+    example = yaml.safe_load((PACKAGE_DIR.parent.parent / "examples" / "mediation-request-france.yaml").read_text(encoding="utf-8"))
+    row: dict[str, str] = {}
+    for key, value in example.items():
+        if isinstance(value, dict):
+            row.update({f"{key}.{k}": ("yes" if v is True else "no" if v is False else str(v)) for k, v in value.items()})
+        else:
+            row[key] = "|".join(value) if isinstance(value, list) else str(value)
+    source = tmp_path / "france.csv"
+    with open(source, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(row), delimiter=";")
+        writer.writeheader()
+        writer.writerow(row)
+    summary = run(source, tmp_path / "out", cat)
+    assert (summary.written, summary.errors, summary.unknown_columns) == (1, 0, ())
+    (letter,) = letters(tmp_path / "out").values()
+    assert b"M\xc3\xa9diateur de Cr\xc3\xa9dit Solaire\nCS 70412\n69422 Lyon Cedex 03" in letter
+    assert "litige avec Crédit Solaire SA".encode() in letter

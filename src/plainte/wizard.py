@@ -18,7 +18,7 @@ from plainte.interview import Slot, get, parse_slot, put, resolve_institution, s
 from plainte.plan import MANDATE
 
 BACK = object()  # an asker returns this to go back one question
-MANAGED = ("sender", "client", "recipient", "references", "facts")
+MANAGED = ("sender", "client", "recipient", "mediator", "references", "facts")
 FORMAT_CHOICES = ("txt", "md", "html")
 
 
