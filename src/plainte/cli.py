@@ -243,13 +243,14 @@ def _cases_app() -> typer.Typer:
     return cases
 
 
-def _early_ui_lang(args: list[str]) -> str:
+def _given_ui_lang(args: list[str]) -> Optional[str]:
+    """The value given to --ui-lang, or None."""
     for i, a in enumerate(args):
         if a == "--ui-lang" and i + 1 < len(args):
             return args[i + 1]
         if a.startswith("--ui-lang="):
             return a.split("=", 1)[1]
-    return detect_language()
+    return None
 
 
 def setup_language(args: list[str]) -> str:
@@ -258,8 +259,8 @@ def setup_language(args: list[str]) -> str:
 
     from plainte.resources import locales_dir
 
-    lang = _early_ui_lang(args)
-    if lang not in LANGUAGES:
+    lang = _given_ui_lang(args) or ""
+    if lang not in LANGUAGES:  # run() then reports a value given but not supported, in the detected language
         lang = detect_language()
     set_ui_language(lang)
     os.environ["LANGUAGE"] = lang  # click translates its messages through the default gettext domain
@@ -314,9 +315,14 @@ def _only_invoked(app: typer.Typer, args: list[str]) -> typer.Typer:
 def run(args: list[str]) -> int:
     """Run the CLI; every PlainteError becomes a translated message and its exit code, never a traceback."""
     setup_language(args)
+    err = _LazyConsole()
+    given = _given_ui_lang(args)
+    if given is not None and given not in LANGUAGES:
+        err.print(_text(_("Error: invalid value for {name}: {value}; expected one of {choices}.").format(
+            name="--ui-lang", value=given, choices=", ".join(LANGUAGES)), "red"))
+        return ExitCode.USAGE
     args = ui_lang_first(args)
     app = _only_invoked(build_app(), args)
-    err = _LazyConsole()
     try:
         result = typer.main.get_command(app).main(args=args, prog_name="plainte", standalone_mode=False)
         return result if isinstance(result, int) else ExitCode.OK
