@@ -240,3 +240,18 @@ def test_an_unsupported_ui_language_is_a_usage_error_in_the_detected_language(ar
                                 env=dict(env, LANG=lang), timeout=60)
         assert result.returncode == ExitCode.USAGE, result.stderr
         assert expected in result.stderr and "fr, nl, en" in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_top_level_help_is_the_one_typer_builds_from_the_whole_tree(lang):
+    """`plainte --help` converts the commands without their parameters (start-up): the listing must not change."""
+    from plainte.cli import _only_invoked
+
+    args = ["--ui-lang", lang, "--help"]
+    setup_language(args)
+    full = CliRunner().invoke(build_app(), args)
+    listed = CliRunner().invoke(_only_invoked(build_app(), args), args)
+    assert full.exit_code == listed.exit_code == 0
+    assert listed.output == full.output and "cases" in listed.output and "render" in listed.output
+    unknown = CliRunner().invoke(_only_invoked(build_app(), ["nowhere"]), ["nowhere"])
+    assert unknown.exit_code == ExitCode.USAGE

@@ -309,7 +309,27 @@ def _only_invoked(app: typer.Typer, args: list[str]) -> typer.Typer:
     groups = [g for g in app.registered_groups if g.name == name]
     if commands_ or groups:
         app.registered_commands, app.registered_groups = commands_, groups
+    else:
+        _listed_only(app)
     return app
+
+
+def _no_parameters() -> None:
+    """The body of a command that is only listed, never run."""
+
+
+def _listed_only(app: typer.Typer) -> None:
+    """No command below the top level runs (top-level help, the wizard, an unknown name): typer converts each
+    one only to list its name and help, so it gets them without their parameters (converting them all is
+    the slowest part of `plainte --help`). Every command's help is given explicitly, never taken from a
+    docstring, so the listing is unchanged."""
+    for command in app.registered_commands:
+        command.callback = _no_parameters
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            _listed_only(group.typer_instance)
+            if group.typer_instance.registered_callback is not None:
+                group.typer_instance.registered_callback.callback = _no_parameters
 
 
 def run(args: list[str]) -> int:
