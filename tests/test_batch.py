@@ -584,3 +584,28 @@ def test_adding_the_email_later_completes_the_same_letter(tmp_path, cat):
     assert second.written == 1
     names = sorted(letters(out))
     assert len(names) == 2 and names[0].rsplit(".", 1)[0] == names[1].rsplit(".", 1)[0]  # one letter: .eml beside .txt
+
+
+def test_a_mediator_column_reaches_the_letter(tmp_path, cat):
+    """mediator.* columns fill the `mediator` block, as in an answers file (a French bank's own médiateur)."""
+    import yaml
+
+    from plainte.resources import PACKAGE_DIR
+
+    example = yaml.safe_load((PACKAGE_DIR.parent.parent / "examples" / "mediation-request-france.yaml").read_text(encoding="utf-8"))
+    row: dict[str, str] = {}
+    for key, value in example.items():
+        if isinstance(value, dict):
+            row.update({f"{key}.{k}": ("yes" if v is True else "no" if v is False else str(v)) for k, v in value.items()})
+        else:
+            row[key] = "|".join(value) if isinstance(value, list) else str(value)
+    source = tmp_path / "france.csv"
+    with open(source, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(row), delimiter=";")
+        writer.writeheader()
+        writer.writerow(row)
+    summary = run(source, tmp_path / "out", cat)
+    assert (summary.written, summary.errors, summary.unknown_columns) == (1, 0, ())
+    (letter,) = letters(tmp_path / "out").values()
+    assert b"M\xc3\xa9diateur de Cr\xc3\xa9dit Solaire\nCS 70412\n69422 Lyon Cedex 03" in letter
+    assert "litige avec Crédit Solaire SA".encode() in letter

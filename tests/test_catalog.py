@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import warnings
 
@@ -201,3 +202,15 @@ def test_france_ladders_name_the_mediateur_and_the_over_indebtedness_commission(
     assert [s.body for s in surendettement] == ["fr-commission-surendettement"]
     assert "fr-commission-surendettement" in {s.body for s in cat.ladder("FR", "lender")}
     assert [s.level for s in inst.steps if s.only_for is None] == ["complaint", "mediation", "regulator", "court"]
+
+
+def test_french_other_ladder_has_the_institutions_own_mediateur(cat):
+    """In France each bank has its own médiateur (facts.md §4): the generic ladder names none, the person does."""
+    for kind in ("bank", "lender"):
+        steps = cat.ladder("FR", kind)
+        mediation = [s for s in steps if s.level == "mediation" and s.only_for is None]
+        assert len(mediation) == 1 and mediation[0].body is None and not mediation[0].channels
+        assert mediation[0].source.checked == dt.date(2026, 11, 29) and "L612-2" in mediation[0].source.ref
+        assert [s.level for s in steps if s.only_for is None] == ["complaint", "mediation", "regulator", "court"]
+    other = cat.ladder("BE", "bank")
+    assert all(s.body for s in other if s.level == "mediation")  # Belgium: Ombudsfin, a catalogue body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -272,3 +273,41 @@ def test_render_eml_attaches_the_answers_file_attachments(tmp_path):
     assert [p.get_filename() for p in msg.iter_attachments()][1:] == ["proof.png"]
     assert msg["Subject"] and msg["Date"] and msg["Message-ID"]
     assert msg.get_body(("plain",)) is not None and msg.get_body(("html",)) is not None
+
+
+@pytest.mark.parametrize("lang,complaint,letter", [("fr", "1. Plainte : ", "Courrier : "), ("nl", "1. Klacht: ", "Brief: "),
+                                                   ("en", "1. Complaint: ", "Letter: ")])
+def test_institution_labels_follow_the_ui_languages_punctuation(lang, complaint, letter):
+    out = invoke(["--ui-lang", lang, "institutions", "carrefour-banque"], terminal_width=200).output
+    assert complaint in out and letter in out
+    if lang == "fr":
+        assert "Plainte:" not in out and "Courrier:" not in out and "Médiation : " in out
+        questions = invoke(["--ui-lang", lang, "disputes", "already-paid"], terminal_width=200).output
+        assert "payment-date (date) : " in questions
+
+
+@pytest.mark.parametrize("args", [["--ui-lang", "de", "institutions"], ["--ui-lang=de", "--help"], ["disputes", "--ui-lang", "xx"],
+                                  ["--ui-lang", "", "--version"]])
+def test_an_unsupported_ui_language_is_a_usage_error_in_the_detected_language(args):
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "PLAINTE_LANG")}
+    for lang, expected in (("fr_BE.UTF-8", "Erreur : valeur non valide pour --ui-lang"), ("nl_BE.UTF-8", "Fout: ongeldige waarde voor --ui-lang"),
+                           ("C.UTF-8", "Error: invalid value for --ui-lang")):
+        result = subprocess.run([sys.executable, "-m", "plainte", *args], capture_output=True, text=True,
+                                env=dict(env, LANG=lang), timeout=60)
+        assert result.returncode == ExitCode.USAGE, result.stderr
+        assert expected in result.stderr and "fr, nl, en" in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_top_level_help_is_the_one_typer_builds_from_the_whole_tree(lang):
+    """`plainte --help` converts the commands without their parameters (start-up): the listing must not change."""
+    from plainte.cli import _only_invoked
+
+    args = ["--ui-lang", lang, "--help"]
+    setup_language(args)
+    full = CliRunner().invoke(build_app(), args)
+    listed = CliRunner().invoke(_only_invoked(build_app(), args), args)
+    assert full.exit_code == listed.exit_code == 0
+    assert listed.output == full.output and "cases" in listed.output and "render" in listed.output
+    unknown = CliRunner().invoke(_only_invoked(build_app(), ["nowhere"]), ["nowhere"])
+    assert unknown.exit_code == ExitCode.USAGE

@@ -158,3 +158,105 @@ def test_a_social_worker_may_enclose_the_mandate_in_any_dispute(cat):
     consumer = example("already-paid")
     consumer["evidence"] = ["mandate"]
     assert any(p.field == "evidence" and "mandate" in p.message for p in missing(consumer, cat, today=TODAY))
+
+
+# --- a médiateur plainte does not know (France, "other" institution) -----------------------------------------
+
+
+def test_french_other_mediation_goes_to_the_mediator_the_person_names(cat):
+    from plainte.compose import render_letter
+
+    answers = example("mediation-request-france")
+    keys = [s.key for s in slots(answers, cat)]
+    assert {"recipient.name", "mediator.name", "mediator.street", "mediator.postal_code", "mediator.city"} <= set(keys)
+    assert "recipient.street" not in keys and "mediator.email" not in keys  # the bank's address is not needed
+    case = build_case(answers, cat, today=TODAY)
+    assert case.institution.name == "Crédit Solaire SA"
+    assert case.recipient.name == "Médiateur de Crédit Solaire"
+    assert (case.recipient.address.postal_code, case.recipient.address.city) == ("69422", "Lyon Cedex 03")
+    for lang, dispute_with in (("fr", "litige avec Crédit Solaire SA"), ("nl", "geschil met Crédit Solaire SA"),
+                               ("en", "dispute with Crédit Solaire SA")):
+        text = render_letter(build_case(dict(answers, language=lang), cat, today=TODAY), cat, "txt")
+        head, _sep, body = text.partition("Lyon, ")
+        assert "Médiateur de Crédit Solaire\nCS 70412\n69422 Lyon Cedex 03" in head and "Crédit Solaire SA" not in head
+        assert dispute_with in body and "Médiateur de Crédit Solaire" not in body
+
+
+def test_the_mediator_is_asked_and_every_missing_field_named(cat):
+    answers = example("mediation-request-france")
+    del answers["mediator"]
+    fields = {p.field for p in missing(answers, cat, today=TODAY)}
+    assert {"mediator.name", "mediator.street", "mediator.postal_code", "mediator.city"} <= fields
+    assert not any(f.startswith("recipient.") for f in fields)
+    answers = example("mediation-request-france")
+    answers["mediator"].update(postal_code="6942", colour="blue")
+    fields = {p.field for p in missing(answers, cat, today=TODAY)}
+    assert {"mediator.postal_code", "mediator.colour"} <= fields
+    answers = example("mediation-request-france")
+    answers["mediator"]["name"] = "crédit solaire sa"
+    problems = missing(answers, cat, today=TODAY)
+    assert [p.field for p in problems] == ["mediator.name"] and "Crédit Solaire SA" in problems[0].message
+
+
+def test_a_mediator_by_email_and_in_the_institutions_country_by_default(cat):
+    answers = example("mediation-request-france")
+    answers["sending"] = "email"
+    del answers["mediator"]["country"]
+    assert [p.field for p in missing(answers, cat, today=TODAY)] == ["mediator.email"]
+    answers["mediator"]["email"] = "mediateur@credit-solaire.example.fr"
+    case = build_case(answers, cat, today=TODAY)
+    assert case.recipient.email == "mediateur@credit-solaire.example.fr" and case.recipient.address.country == "FR"
+
+
+def test_a_mediator_where_the_catalogue_knows_the_body_is_refused(cat):
+    answers = example("mediation-request")  # Belfius: Ombudsfin
+    answers["mediator"] = {"name": "Ombudsfin"}
+    problems = missing(answers, cat, today=TODAY)
+    assert [p.field for p in problems] == ["mediator"]
+    answers = example("mediation-request-france")
+    answers["dispute"] = "complaint"  # a complaint goes to the bank itself
+    answers["facts"] = {}
+    assert "mediator" in {p.field for p in missing(answers, cat, today=TODAY)}
+
+
+def test_the_mediator_question_is_in_the_ui_language(cat):
+    set_ui_language("fr")
+    try:
+        answers = example("mediation-request-france")
+        slot = next(s for s in slots(answers, cat) if s.key == "mediator.name")
+        assert slot.text() == "Nom du médiateur (tel que l'indique la réponse de l'organisme)"
+        assert "médiateur" in slot.help_text()
+    finally:
+        set_ui_language("en")
+
+
+def test_escalating_a_french_complaint_asks_for_the_mediator_and_keeps_the_bank(tmp_path, cat):
+    from pathlib import Path
+
+    from plainte.cases import open_store, record_letter
+    from plainte.escalation import fill, next_letter
+    from plainte.plan import make_plan
+
+    answers = example("mediation-request-france")
+    complaint = {k: answers[k] for k in ("institution", "institution_kind", "institution_country", "language", "sending",
+                                         "writer_role", "sender", "references")}
+    complaint.update(dispute="complaint", date="2026-07-06",
+                     recipient={"name": "Crédit Solaire SA", "street": "8 quai Perrache", "postal_code": "69002", "city": "Lyon",
+                                "country": "FR"},
+                     facts={"subject": "assurance emprunteur non souscrite", "product": "credit", "facts-date": "2026-01-05",
+                            "description": "Une assurance est prélevée chaque mois.", "expectation": "Le remboursement."})
+    store = open_store(tmp_path / "cases.sqlite3")
+    try:
+        case = build_case(complaint, cat, today=dt.date(2026, 7, 6))
+        assert case.recipient.name == "Crédit Solaire SA" and case.recipient.address.city == "Lyon"
+        case_id, _ = record_letter(store, case, make_plan(case, cat), [Path("complaint.txt")], complaint, sent=dt.date(2026, 7, 6))
+        esc = next_letter(store, case_id, cat, dt.date(2026, 11, 21))
+        assert (esc.level, esc.dispute) == ("mediation", "mediation-request")
+        assert {"mediator.name", "mediator.street", "mediator.postal_code", "mediator.city"} <= {p.field for p in esc.missing}
+        given = {"mediator": answers["mediator"], "facts": {"answer-received": False, "court-case": False}}
+        filled = fill(esc, given)
+        assert not missing(filled, cat, today=dt.date(2026, 11, 21))
+        letter = build_case(filled, cat, today=dt.date(2026, 11, 21))
+        assert letter.institution.name == "Crédit Solaire SA" and letter.recipient.name == "Médiateur de Crédit Solaire"
+    finally:
+        store.close()

@@ -8,13 +8,14 @@ from typing import Any, Optional
 from plainte.errors import UsageError
 from plainte.i18n import _
 
-NESTED_KEYS = ("sender", "client", "recipient", "references", "facts")
+NESTED_KEYS = ("sender", "client", "recipient", "mediator", "references", "facts")
 
 
 def _known_nested() -> dict[str, tuple[str, ...]]:
     from plainte.interview import PERSON_KEYS, RECIPIENT_KEYS, REFERENCE_KEYS
 
-    return {"sender": PERSON_KEYS, "client": PERSON_KEYS, "recipient": RECIPIENT_KEYS, "references": REFERENCE_KEYS}
+    return {"sender": PERSON_KEYS, "client": PERSON_KEYS, "recipient": RECIPIENT_KEYS, "mediator": RECIPIENT_KEYS,
+            "references": REFERENCE_KEYS}
 
 
 def _scalar_keys() -> tuple[str, ...]:

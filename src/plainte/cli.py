@@ -243,13 +243,14 @@ def _cases_app() -> typer.Typer:
     return cases
 
 
-def _early_ui_lang(args: list[str]) -> str:
+def _given_ui_lang(args: list[str]) -> Optional[str]:
+    """The value given to --ui-lang, or None."""
     for i, a in enumerate(args):
         if a == "--ui-lang" and i + 1 < len(args):
             return args[i + 1]
         if a.startswith("--ui-lang="):
             return a.split("=", 1)[1]
-    return detect_language()
+    return None
 
 
 def setup_language(args: list[str]) -> str:
@@ -258,8 +259,8 @@ def setup_language(args: list[str]) -> str:
 
     from plainte.resources import locales_dir
 
-    lang = _early_ui_lang(args)
-    if lang not in LANGUAGES:
+    lang = _given_ui_lang(args) or ""
+    if lang not in LANGUAGES:  # run() then reports a value given but not supported, in the detected language
         lang = detect_language()
     set_ui_language(lang)
     os.environ["LANGUAGE"] = lang  # click translates its messages through the default gettext domain
@@ -308,15 +309,40 @@ def _only_invoked(app: typer.Typer, args: list[str]) -> typer.Typer:
     groups = [g for g in app.registered_groups if g.name == name]
     if commands_ or groups:
         app.registered_commands, app.registered_groups = commands_, groups
+    else:
+        _listed_only(app)
     return app
+
+
+def _no_parameters() -> None:
+    """The body of a command that is only listed, never run."""
+
+
+def _listed_only(app: typer.Typer) -> None:
+    """No command below the top level runs (top-level help, the wizard, an unknown name): typer converts each
+    one only to list its name and help, so it gets them without their parameters (converting them all is
+    the slowest part of `plainte --help`). Every command's help is given explicitly, never taken from a
+    docstring, so the listing is unchanged."""
+    for command in app.registered_commands:
+        command.callback = _no_parameters
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            _listed_only(group.typer_instance)
+            if group.typer_instance.registered_callback is not None:
+                group.typer_instance.registered_callback.callback = _no_parameters
 
 
 def run(args: list[str]) -> int:
     """Run the CLI; every PlainteError becomes a translated message and its exit code, never a traceback."""
     setup_language(args)
+    err = _LazyConsole()
+    given = _given_ui_lang(args)
+    if given is not None and given not in LANGUAGES:
+        err.print(_text(_("Error: invalid value for {name}: {value}; expected one of {choices}.").format(
+            name="--ui-lang", value=given, choices=", ".join(LANGUAGES)), "red"))
+        return ExitCode.USAGE
     args = ui_lang_first(args)
     app = _only_invoked(build_app(), args)
-    err = _LazyConsole()
     try:
         result = typer.main.get_command(app).main(args=args, prog_name="plainte", standalone_mode=False)
         return result if isinstance(result, int) else ExitCode.OK

@@ -28,7 +28,7 @@ from plainte.plan import MANDATE
 TOP_KEYS = (
     "institution", "dispute", "language", "date", "sending", "writer_role", "segment", "organisation",
     "sender", "client", "recipient", "references", "facts", "evidence", "institution_kind",
-    "institution_country", "attachments", "history",
+    "institution_country", "attachments", "history", "mediator",
 )
 PERSON_KEYS = ("name", "street", "postal_code", "city", "country", "email", "phone")
 RECIPIENT_KEYS = ("name", "street", "postal_code", "city", "country", "email")
@@ -102,6 +102,10 @@ def _person_slots_in(prefix: str, who: str, contact: bool, lang: str) -> tuple[S
         "recipient": {"name": _("The institution's name"), "street": _("The institution's street and number"),
                       "postal_code": _("The institution's postal code"), "city": _("The institution's town or city"),
                       "country": _("The institution's country"), "email": _("The institution's e-mail address")},
+        "mediator": {"name": _("The mediator's name (as the institution's answer gives it)"),
+                     "street": _("The mediator's street and number (or postal box)"), "postal_code": _("The mediator's postal code"),
+                     "city": _("The mediator's town or city"), "country": _("The mediator's country"),
+                     "email": _("The mediator's e-mail address")},
     }[who]
     slots = [
         Slot(f"{prefix}.name", "text", names["name"]),
@@ -150,6 +154,12 @@ def recipient_entry(inst: Institution, step: Step, cat: Catalogue) -> tuple[Inst
         body = cat.institutions[step.body]
         return body, (body.step("complaint") or Step(level="complaint"))
     return inst, step
+
+
+def needs_mediator(step: Step) -> bool:
+    """True for a mediation step that names no catalogue body (France: each bank has its own médiateur, whom
+    its refusal must name): the person gives the mediator as `mediator`, the institution stays `recipient`."""
+    return step.level == "mediation" and step.body is None
 
 
 def needs_address(entry: Institution, step: Step, segment: str) -> bool:
@@ -234,12 +244,15 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
             segment = answers.get("segment") or "private"
             if inst.id == OTHER or "name" in entry.user_supplies:
                 out.append(_person_slots("recipient", "recipient", False)[0])
-            if needs_address(entry, entry_step, segment):
-                hint = _("plainte does not know this address: copy it from the letter you received, the contract or the website of {name}.").format(
-                    name=entry.name if entry.id != OTHER else _("the institution"))
-                out += [Slot(s.key, s.type, s.label, s.required, s.choices, hint, s.default, s.country_key) for s in _person_slots("recipient", "recipient", False)[1:]]
-            if (entry.id == OTHER or "email" in entry.user_supplies) and answers.get("sending") == "email":
-                out.append(Slot("recipient.email", "email", _("The institution's e-mail address")))
+            if needs_mediator(entry_step):  # the letter goes to the mediator; the institution only needs its name
+                out += _mediator_slots(answers.get("sending") == "email", inst.country)
+            else:
+                if needs_address(entry, entry_step, segment):
+                    hint = _("plainte does not know this address: copy it from the letter you received, the contract or the website of {name}.").format(
+                        name=entry.name if entry.id != OTHER else _("the institution"))
+                    out += [Slot(s.key, s.type, s.label, s.required, s.choices, hint, s.default, s.country_key) for s in _person_slots("recipient", "recipient", False)[1:]]
+                if (entry.id == OTHER or "email" in entry.user_supplies) and answers.get("sending") == "email":
+                    out.append(Slot("recipient.email", "email", _("The institution's e-mail address")))
     role = answers.get("writer_role") or "consumer"
     if role == "social-worker":
         out.append(Slot("organisation", "text", _("Your organisation (e.g. CPAS de Saint-Gilles)")))
@@ -256,6 +269,17 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
                     choices=(("registered", _("Registered letter (recommended)")), ("post", _("Ordinary letter")), ("email", _("E-mail"))),
                     default="registered"))
     out.append(Slot("date", "date", _("Date of the letter"), required=False))
+    return out
+
+
+def _mediator_slots(by_email: bool, country: str) -> list[Slot]:
+    """The mediator's name and address (and e-mail when the letter goes by e-mail), from the institution's answer."""
+    hint = _("The institution's answer to your complaint must name its mediator (médiateur) and give the address; without an answer, ask the institution for them or look on its website.")
+    person = _person_slots("mediator", "mediator", False)
+    out = [Slot(s.key, s.type, s.label, s.required, s.choices, hint, country if s.key == "mediator.country" else s.default,
+                s.country_key) for s in person]
+    if by_email:
+        out.append(Slot("mediator.email", "email", _("The mediator's e-mail address"), help=hint))
     return out
 
 
@@ -298,7 +322,8 @@ def _check_keys(answers: Mapping[str, Any], problems: list[Problem]) -> None:
     for key in answers:
         if key not in TOP_KEYS:
             problems.append(Problem(str(key), _("unknown key; expected {expected}").format(expected=expected_any.format(keys=", ".join(TOP_KEYS)))))
-    for key, allowed in (("sender", PERSON_KEYS), ("client", PERSON_KEYS), ("recipient", RECIPIENT_KEYS), ("references", REFERENCE_KEYS)):
+    for key, allowed in (("sender", PERSON_KEYS), ("client", PERSON_KEYS), ("recipient", RECIPIENT_KEYS), ("mediator", RECIPIENT_KEYS),
+                         ("references", REFERENCE_KEYS)):
         value = answers.get(key)
         if value is None:
             continue
@@ -342,7 +367,20 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
             problems.append(Problem(exc.field, exc.message))
     _check_unknown_ids(answers, cat, typed, problems)
     _cross_checks(typed, problems, answers)
+    _check_mediator(answers, typed, "mediator.name" in seen, problems)
     return typed, problems
+
+
+def _check_mediator(answers: Mapping[str, Any], typed: Mapping[str, Any], asked: bool, problems: list[Problem]) -> None:
+    """A mediator is given only where the letter goes to one the catalogue does not know, and is not the institution."""
+    given = answers.get("mediator")
+    if not asked:
+        if "dispute" in typed and isinstance(given, Mapping) and any(not _blank(v) for v in given.values()):
+            problems.append(Problem("mediator", _("not used for this letter: only a mediation request to a mediator that plainte does not know (another institution in France) takes one; leave it out")))
+        return
+    name, institution = get(typed, "mediator.name"), get(typed, "recipient.name")
+    if name and institution and str(name).casefold() == str(institution).casefold():
+        problems.append(Problem("mediator.name", _("expected the mediator's name, not the institution's ({name}): the institution's answer to your complaint names its mediator").format(name=institution)))
 
 
 def _parse_into(slot: Slot, answers: Mapping[str, Any], typed: dict[str, Any], problems: list[Problem]) -> None:
@@ -435,7 +473,7 @@ def build_case(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date | N
         raise AnswersError([Problem("dispute", _("{institution} has no such step on its ladder").format(institution=inst.label(ui_language())))])
     segment = typed.get("segment") or "private"
     entry, entry_step = recipient_entry(inst, step, cat)
-    recipient = make_recipient(entry, entry_step, typed, segment)
+    recipient = mediator_recipient(typed) if needs_mediator(entry_step) else make_recipient(entry, entry_step, typed, segment)
     role = typed["writer_role"]
     return Case(
         institution=inst,
@@ -476,6 +514,13 @@ def make_recipient(entry: Institution, step: Step, typed: Mapping[str, Any], seg
         address=address,
         email=(given.get("email") if supplied else "") or (email_ch.value if email_ch else ""),
     )
+
+
+def mediator_recipient(typed: Mapping[str, Any]) -> Recipient:
+    """The recipient block of a letter to the mediator the person named (the institution stays the one in dispute)."""
+    given = typed["mediator"]
+    address = Address(street=given["street"], postal_code=given["postal_code"], city=given["city"], country=given.get("country", "BE"))
+    return Recipient(name=given["name"], address=address, email=given.get("email") or "")
 
 
 def missing(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> list[Problem]:

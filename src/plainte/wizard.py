@@ -18,7 +18,7 @@ from plainte.interview import Slot, fact_date_problem, get, parse_slot, put, res
 from plainte.wizard_screens import ask_output as output_screen, review, waits
 
 __all__ = ["BACK", "Asker", "Result", "Stop", "Wizard", "choose_language"]
-MANAGED = ("sender", "client", "recipient", "references", "facts")
+MANAGED = ("sender", "client", "recipient", "mediator", "references", "facts")
 
 
 @dataclass
