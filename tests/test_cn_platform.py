@@ -68,7 +68,7 @@ def test_mediation_request_goes_to_the_association_and_asks_its_address_as_such(
     answers = {"institution": "cn-car-loan-platform", "dispute": "mediation-request", "recipient": {"name": PLATFORM}}
     asked = {s.key: s for s in slots(answers, cat)}
     association = "National Internet Finance Association of China (complaint centre)"
-    assert asked["recipient.name"].text() == "The institution's name"  # the platform, named in the letter
+    assert asked["recipient.name"].text() == "The name of the institution your dispute is with"  # the platform, not the body
     assert asked["recipient.street"].text() == f"Street and number of {association}"  # not the platform's
     assert asked["recipient.country"].default == "CN"
     assert "official website" in asked["recipient.street"].help_text()  # the catalogue says where to find it

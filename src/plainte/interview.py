@@ -251,7 +251,7 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
             entry, entry_step = recipient_entry(inst, step, cat)
             segment = answers.get("segment") or "private"
             if "name" in inst.user_supplies:  # the institution in dispute, named in every letter, whoever receives it
-                out.append(_person_slots("recipient", "recipient", False)[0])
+                out.append(_institution_name_slot(to_body=entry.id != inst.id))
             if needs_mediator(entry_step):  # the letter goes to the mediator; the institution only needs its name
                 out += _mediator_slots(answers.get("sending") == "email", inst.country)
             else:
@@ -276,6 +276,13 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
                     default="registered"))
     out.append(Slot("date", "date", _("Date of the letter"), required=False))
     return out
+
+
+def _institution_name_slot(to_body: bool) -> Slot:
+    """The name of the institution the person names; when the letter goes to a body (Ombudsfin, an industry
+    association), asked as the one the dispute is with, so that it is not taken for the body's."""
+    slot = _person_slots("recipient", "recipient", False)[0]
+    return replace(slot, label=_("The name of the institution your dispute is with")) if to_body else slot
 
 
 def _address_slots(inst: Institution, entry: Institution, step: Step, segment: str) -> list[Slot]:
