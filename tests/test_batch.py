@@ -609,3 +609,46 @@ def test_a_mediator_column_reaches_the_letter(tmp_path, cat):
     (letter,) = letters(tmp_path / "out").values()
     assert b"M\xc3\xa9diateur de Cr\xc3\xa9dit Solaire\nCS 70412\n69422 Lyon Cedex 03" in letter
     assert "litige avec Crédit Solaire SA".encode() in letter
+
+
+def test_template_for_another_institution_in_france_names_the_mediator(tmp_path, cat):
+    """--country FR (or --set institution_country=FR): the French ladder, whose médiateur the sheet names."""
+    text = template_csv("mediation-request", "other", cat, today=TODAY, country="FR")
+    header, example = list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+    row = dict(zip(header, example))
+    assert row["institution_country"] == "FR" and row["institution_kind"] == "lender"  # as its example is written
+    assert {"mediator.name", "mediator.street", "mediator.postal_code", "mediator.city", "recipient.name"} <= set(header)
+    assert "recipient.street" not in header  # the letter goes to the médiateur; the institution is only named
+    assert row["mediator.name"] == "Médiateur de Crédit Solaire"
+    source = tmp_path / "fr.csv"
+    source.write_text(text, encoding="utf-8")
+    summary = run(source, tmp_path / "out", cat)
+    assert (summary.written, summary.errors) == (1, 0)
+    belgian = template_csv("mediation-request", "other", cat, today=TODAY)  # without a country: the first that fits
+    header, example = list(csv.reader(io.StringIO(belgian[1:], newline=""), delimiter=";"))
+    assert dict(zip(header, example))["institution_country"] == "BE" and not any(h.startswith("mediator.") for h in header)
+    with pytest.raises(UsageError, match="--country"):
+        template_csv("mediation-request", "belfius", cat, country="FR")
+    with pytest.raises(UsageError, match="BE, FR, CN"):
+        template_csv("mediation-request", "other", cat, country="XX")
+
+
+def test_batch_cli_template_takes_the_country(tmp_path):
+    from typer.testing import CliRunner
+
+    from plainte.cli import build_app, setup_language
+
+    def invoke(*args):
+        setup_language(list(args))
+        return CliRunner().invoke(build_app(), list(args))
+
+    for args in (["--country", "FR"], ["--country", "fr"], ["--set", "institution_country=FR"]):
+        result = invoke("batch", "--template", "mediation-request", "--institution", "other", *args)
+        assert result.exit_code == 0, result.output
+        assert "mediator.name" in result.stdout.splitlines()[0]
+    result = invoke("batch", "--template", "mediation-request", "--institution", "other", "--set", "institution_country=CN")
+    assert result.exit_code == 0 and ";CN;" in result.stdout.splitlines()[1]
+    wrong = invoke("--ui-lang", "fr", "batch", "--template", "mediation-request", "--institution", "belfius", "--country", "FR")
+    assert wrong.exit_code == ExitCode.USAGE and "seulement avec --institution other" in wrong.output
+    without = invoke("--ui-lang", "en", "batch", str(tmp_path / "rows.csv"), "--country", "FR")
+    assert without.exit_code == ExitCode.USAGE and "only with --template" in without.output

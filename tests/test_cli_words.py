@@ -69,3 +69,19 @@ def test_usage_error_in_dutch_names_the_option(capsys):
     assert run(["--ui-lang", "nl", "deadline", "--from", "2026-01-01", "--months", "twee"]) == ExitCode.USAGE
     err = " ".join(capsys.readouterr().err.split())
     assert err.startswith("Fout: ongeldige waarde voor --months") and "not a valid" not in err, err
+
+
+@pytest.mark.parametrize(("lang", "word"), [("fr", "DATE"), ("nl", "DATUM"), ("en", "DATE")])
+def test_advice_after_a_letter_shows_the_placeholder_of_the_help(lang, word, tmp_path, monkeypatch, capsys):
+    """The command to run once the letter is sent reads as `plainte cases update --help` shows it in that language."""
+    from plainte.resources import PACKAGE_DIR
+
+    monkeypatch.setenv("PLAINTE_DB", str(tmp_path / "cases.sqlite3"))
+    example = PACKAGE_DIR.parent.parent / "examples" / "complaint.yaml"
+    assert run(["--ui-lang", lang, "render", str(example), "-o", str(tmp_path / "out")]) == ExitCode.OK
+    advice = capsys.readouterr().err
+    assert f"plainte cases update 1 --sent {word}" in " ".join(advice.split())
+    assert run(["--ui-lang", lang, "cases", "update", "--help"]) == ExitCode.OK
+    assert f"--sent {word}" in capsys.readouterr().out
+    if lang == "nl":
+        assert "--sent DATE" not in advice

@@ -331,3 +331,29 @@ def test_mediation_letter_answer_to_the_complaint_then_silence(store, cat, lang)
 def test_history_answers_are_checked(cat, history, field):
     problems = missing(complaint(history=history), cat, today=D(2026, 12, 20))
     assert [p.field for p in problems] == [field]
+
+
+def test_french_other_institution_mediation_names_the_mediator_not_the_bank(store, cat):
+    """Without a catalogue body, the mediation step goes to the institution's own médiateur: the early-escalation
+    warning, the "facts now go elsewhere" warning and the escalation's recipient name that mediator."""
+    answers = complaint("other", date="2027-01-04", sending="registered", institution_kind="lender", institution_country="FR",
+                        recipient={"name": "Crédit Solaire SA", "street": "5 rue de la Paix", "postal_code": "69002",
+                                   "city": "Lyon", "country": "FR"})
+    case_id, _case, _plan = write(store, cat, answers, D(2027, 1, 4), sent=D(2027, 1, 4))
+    esc = next_letter(store, case_id, cat, D(2027, 2, 1), now=True)
+    assert (esc.level, esc.body) == ("mediation", None)
+    assert esc.recipient == "the mediator (médiateur) of Crédit Solaire SA"
+    wait = next(w for w in esc.warnings if "before the answer deadline" in w)
+    assert "the mediator (médiateur) of Crédit Solaire SA may ask you to wait" in wait
+    assert any("now goes to the mediator (médiateur) of Crédit Solaire SA" in w for w in esc.warnings)
+    assert {"mediator.name", "mediator.street"} <= {p.field for p in esc.missing}
+    # once the médiateur is named (a later letter's answers), the step is named after it
+    filled = fill(esc, {"mediator": {"name": "Médiateur de Crédit Solaire", "street": "CS 70412", "postal_code": "69422",
+                                     "city": "Lyon Cedex 03", "country": "FR"}})
+    from plainte.escalation import step_recipient
+    from plainte.interview import resolve_institution
+
+    inst = resolve_institution(filled, cat)
+    assert step_recipient(inst, inst.step("mediation"), cat, filled) == "Médiateur de Crédit Solaire"
+    assert step_recipient(inst, inst.step("complaint"), cat, filled) == "Crédit Solaire SA"
+    assert step_recipient(inst, inst.step("regulator"), cat, filled).startswith("Autorité de contrôle prudentiel")

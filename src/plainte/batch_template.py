@@ -13,15 +13,19 @@ from plainte.errors import UsageError
 from plainte.i18n import _
 
 EVIDENCE_SEPARATOR = "|"  # between evidence ids in one cell (the validator also accepts commas)
+OTHER_COUNTRIES = ("BE", "FR", "CN")  # the countries of another institution, whose ladder plainte knows
 
 
 def template_csv(dispute_id: str, institution_id: Optional[str] = None, catalogue: Any = None, *,
-                 today: Optional[dt.date] = None) -> str:
+                 today: Optional[dt.date] = None, country: Optional[str] = None, kind: Optional[str] = None) -> str:
     """An empty sheet for a dispute: the header names every column the dispute can use, one example row follows.
 
     The columns come from the interview's slots (optional ones included, the client's and the organisation's
-    for a social worker, every question of the dispute, the evidence ids separated by |). The example row is
-    taken from examples/<dispute>.yaml when that file exists, otherwise made up; it renders as it is.
+    for a social worker, every question of the dispute, the evidence ids separated by |). For another institution
+    ("other"), country and kind choose its ladder (a French mediation request names the médiateur: mediator.*
+    columns); without them, the first that fits. The example row is taken from the dispute's example file for that
+    institution (examples/<dispute>.yaml, examples/<dispute>-*.yaml) when there is one, otherwise made up; it
+    renders as it is.
     The text is semicolon-separated with a byte-order mark and CRLF line ends: Excel in Belgium and France
     opens it in columns without an import step. Write it as UTF-8 (text.encode("utf-8")).
     """
@@ -34,11 +38,23 @@ def template_csv(dispute_id: str, institution_id: Optional[str] = None, catalogu
 
         cat = load()
     dispute = cat.dispute(dispute_id)
-    example = _example_answers(dispute.id)
+    if (country or kind) and institution_id != OTHER:
+        raise UsageError(_("{option}: only with --institution other (a catalogue institution has its own country and kind)").format(
+            option="--country" if country else "institution_kind"))
+    if country is not None and country not in OTHER_COUNTRIES:
+        raise UsageError(_("{option}: expected one of {values}").format(option="--country", values=", ".join(OTHER_COUNTRIES)))
+    if kind is not None and kind not in WRITABLE_KINDS:
+        raise UsageError(_("{option}: expected one of {values}").format(option="institution_kind", values=", ".join(WRITABLE_KINDS)))
     base: dict[str, Any] = {"dispute": dispute.id}
     if institution_id == OTHER:
-        for kind, country in ((k, c) for k in dispute.kinds if k in WRITABLE_KINDS for c in (dispute.countries or ("BE", "FR", "CN"))):
-            trial = {"institution": OTHER, "institution_kind": kind, "institution_country": country}
+        kinds = [kind] if kind else [k for k in dispute.kinds if k in WRITABLE_KINDS]
+        countries = [country] if country else list(dispute.countries or OTHER_COUNTRIES)
+        written = _example_for(dispute.id, {"institution": OTHER, "institution_country": countries[0]})
+        if not kind and written is not None and written.get("institution") == OTHER and written.get("institution_kind") in kinds:
+            kinds.remove(written["institution_kind"])  # the kind its example is written for first
+            kinds.insert(0, written["institution_kind"])
+        for k, c in ((k, c) for k in kinds for c in countries):
+            trial = {"institution": OTHER, "institution_kind": k, "institution_country": c}
             inst = resolve_institution(trial, cat)
             if inst is not None and dispute.id in {d.id for d in cat.disputes_for(inst)}:
                 base.update(trial)
@@ -51,9 +67,10 @@ def template_csv(dispute_id: str, institution_id: Optional[str] = None, catalogu
             raise UsageError(_("the dispute {dispute} does not apply to {institution}").format(dispute=dispute.id, institution=inst.name))
         base["institution"] = inst.id
     else:
-        base["institution"] = _default_institution(dispute, example, cat)
+        base["institution"] = _default_institution(dispute, _example_answers(dispute.id), cat)
+    example = _example_for(dispute.id, base)
     if example is not None and example.get("institution") != base["institution"]:
-        example = {k: v for k, v in example.items() if k not in ("institution", "recipient", "segment", "references")}
+        example = {k: v for k, v in example.items() if k not in ("institution", "recipient", "mediator", "segment", "references")}
 
     wide = dict(base, writer_role="social-worker", sending="email")  # every column a row may need
     columns: list[str] = []
@@ -87,11 +104,25 @@ def template_csv(dispute_id: str, institution_id: Optional[str] = None, catalogu
     return "\ufeff" + out.getvalue()
 
 
-def _example_answers(dispute_id: str) -> Optional[dict[str, Any]]:
+def _example_for(dispute_id: str, base: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+    """The dispute's example written for this institution (for "other": of its country), else its main example."""
     from plainte.resources import resource_dir
 
     try:
-        path = resource_dir("examples") / f"{dispute_id}.yaml"
+        variants = sorted(p.stem for p in resource_dir("examples").glob(f"{dispute_id}-*.yaml"))
+    except FileNotFoundError:
+        variants = []
+    examples = [e for e in (_example_answers(name) for name in [dispute_id, *variants]) if e is not None and e.get("dispute") == dispute_id]
+    keys = ("institution", "institution_country")
+    fitting = next((e for e in examples if all(e.get(k) == base.get(k) for k in keys)), None)
+    return fitting or next(iter(examples), None)
+
+
+def _example_answers(name: str) -> Optional[dict[str, Any]]:
+    from plainte.resources import resource_dir
+
+    try:
+        path = resource_dir("examples") / f"{name}.yaml"
     except FileNotFoundError:
         return None
     if not path.is_file():

@@ -64,7 +64,7 @@ def _record(case: Any, plan: Any, paths: list[Path], answers: dict[str, Any], db
         err.print(_text(_("The letter is written, but it could not be recorded in your cases: {error}").format(error=exc), "yellow"))
         return None
     if not quiet:
-        err.print(_text(_("Recorded in case {id}. When you have sent it, run: plainte cases update {id} --sent DATE").format(id=cid), "dim"))
+        err.print(_text(_("Recorded in case {id}. When you have sent it, run: plainte cases update {id} --sent {DATE}").format(id=cid, DATE=_("DATE")), "dim"))
     return cid
 
 
@@ -232,7 +232,7 @@ def cmd_cases_escalate(case_id: int, db: Optional[Path], now: bool, to: Optional
                 return ExitCode.OK
             answers = asked
         else:
-            raise AnswersError(problems, _("The next letter needs answers that case {id} does not have; give them with --answers FILE, or save the prepared answers with --save-answers FILE and complete them:").format(id=case_id))
+            raise AnswersError(problems, _("The next letter needs answers that case {id} does not have; give them with --answers {FILE}, or save the prepared answers with --save-answers {FILE} and complete them:").format(id=case_id, FILE=_("FILE")))
     case = build_case(answers, cat, today=day)
     plan = make_plan(case, cat)
     if not quiet and not as_json:
@@ -253,7 +253,7 @@ def cmd_cases_purge(case_id: Optional[int], closed_before: Optional[str], everyt
 
     given = sum((case_id is not None, closed_before is not None, everything))
     if given != 1:
-        raise UsageError(_("give one of: a case number, --closed-before DATE, or --all"))
+        raise UsageError(_("give one of: a case number, --closed-before {DATE}, or --all").format(DATE=_("DATE")))
     before = _day_option(closed_before, "--closed-before")
     if everything and not yes:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -169,13 +169,13 @@ def _check_answer(detail: CaseDetail, recipient: str) -> Due:
     s, last = detail.summary, detail.last
     cid = s.id
     args = {"date": _format_day(last.answer_due), "letter": _format_day(last.sent or last.letter_date),
-            "recipient": recipient, "id": cid}
+            "recipient": recipient, "id": cid, "DATE": _("DATE")}
     head = _("No answer recorded yet to your letter of {letter}. {recipient} has no answer period that plainte knows of: {date} was only the day plainte set to remind you to check.").format(**args)
     rung = next_level(detail.ladder, last.level)
     if last.level in ("complaint", "complaint-review") and rung is not None:
-        tail = _("Ask {recipient} where your letter stands. If no answer comes, or it does not solve the problem, you can escalate with plainte cases escalate {id}; when an answer comes, record it with plainte cases update {id} --answered DATE.").format(**args)
+        tail = _("Ask {recipient} where your letter stands. If no answer comes, or it does not solve the problem, you can escalate with plainte cases escalate {id}; when an answer comes, record it with plainte cases update {id} --answered {DATE}.").format(**args)
         return Due(s, "check-answer", last.answer_due, f"{head} {tail}", f"plainte cases escalate {cid}")
-    tail = _("Ask {recipient} where your file stands; when an answer comes, record it with plainte cases update {id} --answered DATE.").format(**args)
+    tail = _("Ask {recipient} where your file stands; when an answer comes, record it with plainte cases update {id} --answered {DATE}.").format(**args)
     return Due(s, "check-answer", last.answer_due, f"{head} {tail}", f"plainte cases update {cid} --answered DATE")
 
 
@@ -188,8 +188,8 @@ def _due(detail: CaseDetail, today: dt.date, recipient: str) -> Optional[Due]:
         if today <= last.letter_date:
             return None
         return Due(s, "not-sent", last.letter_date,
-                   _("The letter of {date} is not marked as sent: send it, then record the day you sent it with plainte cases update {id} --sent DATE.").format(
-                       date=_format_day(last.letter_date), id=cid),
+                   _("The letter of {date} is not marked as sent: send it, then record the day you sent it with plainte cases update {id} --sent {DATE}.").format(
+                       date=_format_day(last.letter_date), id=cid, DATE=_("DATE")),
                    f"plainte cases update {cid} --sent DATE")
     if s.next_kind in ("acknowledgement", "answer", "answer-reminder"):
         if today > last.answer_due and not last.answer_deadline:
@@ -206,11 +206,12 @@ def _due(detail: CaseDetail, today: dt.date, recipient: str) -> Optional[Due]:
                        f"plainte cases escalate {cid}")
         if s.next_kind == "acknowledgement" and last.acknowledge_due is not None and today > last.acknowledge_due:
             if last.answer_deadline:
-                text = _("No acknowledgement yet (it was due on {date}): call or write to {recipient} to check that your letter arrived; the answer is due by {answer}. When it comes, run plainte cases update {id} --acknowledged DATE.")
+                text = _("No acknowledgement yet (it was due on {date}): call or write to {recipient} to check that your letter arrived; the answer is due by {answer}. When it comes, run plainte cases update {id} --acknowledged {DATE}.")
             else:
-                text = _("No acknowledgement yet (it was due on {date}): call or write to {recipient} to check that your letter arrived; plainte will remind you to check for the answer on {answer}. When it comes, run plainte cases update {id} --acknowledged DATE.")
+                text = _("No acknowledgement yet (it was due on {date}): call or write to {recipient} to check that your letter arrived; plainte will remind you to check for the answer on {answer}. When it comes, run plainte cases update {id} --acknowledged {DATE}.")
             return Due(s, "no-acknowledgement", last.acknowledge_due,
-                       text.format(date=_format_day(last.acknowledge_due), recipient=recipient, answer=_format_day(last.answer_due), id=cid),
+                       text.format(date=_format_day(last.acknowledge_due), recipient=recipient, answer=_format_day(last.answer_due), id=cid,
+                                   DATE=_("DATE")),
                        f"plainte cases update {cid} --acknowledged DATE")
         return None
     if s.next_kind == "next-step-limit":

@@ -121,12 +121,13 @@ def build_app() -> typer.Typer:
         settings: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=_("A value for every row that leaves this column empty; may be repeated.")),
         template: Optional[str] = typer.Option(None, "--template", metavar="DISPUTE", help=_("Print an empty sheet with the columns this dispute needs, and one example row.")),
         institution: Optional[str] = typer.Option(None, "--institution", help=_("With --template: the institution the letters go to.")),
+        country: Optional[str] = typer.Option(None, "--country", help=_("With --template and --institution other: the institution's country, BE, FR or CN (its ladder: in France, the médiateur's columns).")),
         combine: bool = typer.Option(False, "--combine", help=_("With --format pdf: also one PDF of all the letters, in order, to print at once.")),
         no_record: bool = typer.Option(False, "--no-record", help=_("Do not record the letters in your cases.")),
         db: Optional[Path] = typer.Option(None, "--db", help=_("The case store (default: PLAINTE_DB, else cases.sqlite3 in plainte's data folder).")),
     ) -> None:
         raise typer.Exit(_call(commands.cmd_batch, input_path, out_dir, formats, jobs, force, as_json, settings, template,
-                               institution, combine, not no_record, db))
+                               institution, combine, not no_record, db, country))
 
     @app.command("deadline", help=_("Compute a date: a number of business days or months after a date."))
     def deadline_cmd(

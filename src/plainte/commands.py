@@ -378,25 +378,30 @@ def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, pos
 
 def cmd_batch(input_path: Optional[Path], out_dir: Path, formats: str, jobs: int, force: bool, as_json: bool,
               settings: Sequence[str], template: Optional[str], institution: Optional[str], combine: bool,
-              record: bool = True, db: Optional[Path] = None) -> int:
-    """Letters for every row of a spreadsheet (or JSON Lines, or a YAML/JSON list), or the template of a sheet."""
+              record: bool = True, db: Optional[Path] = None, country: Optional[str] = None) -> int:
+    """Letters for every row of a spreadsheet (or JSON Lines, or a YAML/JSON list), or the template of a sheet
+    (for another institution, of the country given by --country or --set institution_country=...)."""
     from plainte.batch import run_batch, template_csv
 
     cat = _catalogue()
-    if template:
-        text = template_csv(template, institution, cat)
-        if input_path is not None:
-            raise UsageError(_("--template writes a sheet to fill: give no INPUT with it"))
-        sys.stdout.buffer.write(text.encode("utf-8"))
-        return 0
-    if input_path is None:
-        raise UsageError(_("INPUT is missing: a .csv, .jsonl, .yaml or .json file (or --template DISPUTE for an empty sheet)"))
     defaults: dict[str, str] = {}
     for item in settings:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(_("--set {item}: expected key=value, such as sender.city=Gent").format(item=item))
         defaults[key.strip()] = value
+    if template:
+        if input_path is not None:
+            raise UsageError(_("--template writes a sheet to fill: give no INPUT with it"))
+        country = (country or defaults.get("institution_country") or "").strip().upper() or None
+        kind = (defaults.get("institution_kind") or "").strip() or None
+        text = template_csv(template, institution, cat, country=country, kind=kind)
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        return 0
+    if country is not None:
+        raise UsageError(_("{option}: only with --template (each row gives its own institution_country)").format(option="--country"))
+    if input_path is None:
+        raise UsageError(_("INPUT is missing: a .csv, .jsonl, .yaml or .json file (or --template DISPUTE for an empty sheet)"))
     from contextlib import nullcontext
 
     from plainte.cases import open_store

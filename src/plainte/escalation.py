@@ -167,19 +167,20 @@ def _evidence(detail: CaseDetail, dispute: Any, facts: Mapping[str, Any]) -> lis
     return [e for e in allowed if e in wanted]
 
 
-def _recipient(base: Mapping[str, Any], step: Any, other: bool) -> Optional[dict[str, Any]]:
-    """What the person gave for the recipient, when it still applies to the next letter."""
+def _recipient(base: Mapping[str, Any], step: Any, named: bool) -> Optional[dict[str, Any]]:
+    """What the person gave for the recipient, when it still applies to the next letter (named: the person gives
+    the institution's name, as for one outside the catalogue or a generic profile)."""
     given = base.get("recipient")
     if not isinstance(given, Mapping):
         return None
     if step.body is None:
         return dict(given)  # the same institution: the address given for it still holds
-    if other and given.get("name"):
-        return {"name": given["name"]}  # for an institution outside the catalogue, the name is the institution's
+    if named and given.get("name"):
+        return {"name": given["name"]}  # the name is the institution's; the address was its own, not the body's
     return None
 
 
-def _answers(detail: CaseDetail, dispute: Any, step: Any, cat: Any, today: dt.date, other: bool) -> dict[str, Any]:
+def _answers(detail: CaseDetail, dispute: Any, step: Any, cat: Any, today: dt.date, named: bool) -> dict[str, Any]:
     base = detail.last.answers
     answers: dict[str, Any] = {k: copy.deepcopy(base[k]) for k in KEPT_KEYS if k in base}
     answers["dispute"] = dispute.id
@@ -190,7 +191,7 @@ def _answers(detail: CaseDetail, dispute: Any, step: Any, cat: Any, today: dt.da
         refs["file_number"] = reference  # the institution's reference for the complaint
     if refs:
         answers["references"] = refs
-    recipient = _recipient(base, step, other)
+    recipient = _recipient(base, step, named)
     if recipient:
         answers["recipient"] = recipient
     facts = _facts(dispute.level, detail, cat, str(base.get("language") or "en"))
@@ -218,6 +219,23 @@ def _ladder_above(inst: Any, level: str, product: Any) -> list[tuple[str, Any]]:
     return out
 
 
+def step_recipient(inst: Any, step: Step, cat: Any, answers: Mapping[str, Any]) -> str:
+    """Whom a rung's letter (or report) goes to, named in the UI language: the body that handles the step; for a
+    mediation step without a body (France: the institution's own médiateur), the mediator the person named, else
+    that institution's mediator; otherwise the institution itself."""
+    from plainte.interview import get, needs_mediator
+
+    lang = ui_language()
+    if step.body:
+        return cat.institutions[step.body].label(lang)
+    if needs_mediator(step):
+        named = get(answers, "mediator.name")
+        if isinstance(named, str) and named.strip():
+            return named.strip()
+        return _("the mediator (médiateur) of {institution}").format(institution=inst.label(lang))
+    return inst.label(lang)
+
+
 def _dispute_for(cat: Any, inst: Any, level: str) -> Any:
     did = LETTER_FOR_LEVEL.get(level)
     if did is None or did not in cat.disputes:
@@ -233,8 +251,7 @@ def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: b
     Refuses (NotYetError) before the answer deadline of the case's latest letter has passed, unless `now`
     or the answer was already received. Letters are not rendered nor recorded here: the caller renders the
     answers (when nothing is missing) and records the letter with record_letter(..., case_id=...)."""
-    from plainte.catalog import OTHER
-    from plainte.interview import missing, resolve_institution
+    from plainte.interview import missing, needs_mediator, resolve_institution
 
     detail = show_case(store, case_id)
     if detail.closed is not None:
@@ -259,18 +276,18 @@ def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: b
     from plainte.case_queries import shown_recipient
 
     inst_name = inst.label(ui_language())
-    recipient = body.label(ui_language()) if body is not None else inst_name
+    recipient = step_recipient(inst, step, cat, base)
     possible_from = last.answer_due + dt.timedelta(days=1)
     dispute = _dispute_for(cat, inst, level)
     warnings: list[str] = []
     answered = last.answered is not None
     if not answered and today < possible_from:
         args = {"recipient": shown_recipient(detail, last, cat), "due": _format_day(last.answer_due), "date": _format_day(last.sent or last.letter_date),
-                "start": _format_day(possible_from), "id": case_id, "body": recipient}
+                "start": _format_day(possible_from), "id": case_id, "body": recipient, "DATE": _("DATE")}
         if not now:
             if last.answer_deadline:
-                raise NotYetError(_("{recipient} has until {due} to answer your letter of {date}: you can escalate from {start} on. If the answer has come, record it with plainte cases update {id} --answered DATE; to escalate now anyway, add --now.").format(**args))
-            raise NotYetError(_("No answer period is known for {recipient}, so plainte gives it time: it will remind you on {due} to check whether your letter of {date} has been answered, and you can escalate from {start} on. If the answer has come, record it with plainte cases update {id} --answered DATE; to escalate now anyway, add --now.").format(**args))
+                raise NotYetError(_("{recipient} has until {due} to answer your letter of {date}: you can escalate from {start} on. If the answer has come, record it with plainte cases update {id} --answered {DATE}; to escalate now anyway, add --now.").format(**args))
+            raise NotYetError(_("No answer period is known for {recipient}, so plainte gives it time: it will remind you on {due} to check whether your letter of {date} has been answered, and you can escalate from {start} on. If the answer has come, record it with plainte cases update {id} --answered {DATE}; to escalate now anyway, add --now.").format(**args))
         if last.answer_deadline:
             warnings.append(_("You escalate before the answer deadline of {date}: {body} may ask you to wait for that answer first.").format(
                 date=args["due"], body=recipient))
@@ -279,11 +296,12 @@ def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: b
     if dispute is None:
         return Escalation(case_id=case_id, from_level=last.level, level=level, dispute=None, body=step.body,
                           recipient=recipient, answers=None, missing=(), warnings=tuple(warnings),
-                          message=no_letter(level, body, recipient, inst_name, inst.country, past_every_step=not above),
+                          message=no_letter(level, body, recipient, inst_name, inst.country, past_every_step=not above,
+                                            step_note=step.note),
                           possible_from=possible_from, answer_due=last.answer_due, answer_due_kind=last.answer_due_kind)
     if last.sent is None:
-        warnings.append(_("Your letter of {date} is not marked as sent: its date is taken as the sending date. Record the real day with plainte cases update {id} --sent DATE.").format(
-            date=_format_day(last.letter_date), id=case_id))
+        warnings.append(_("Your letter of {date} is not marked as sent: its date is taken as the sending date. Record the real day with plainte cases update {id} --sent {DATE}.").format(
+            date=_format_day(last.letter_date), id=case_id, DATE=_("DATE")))
     complaint_sent = first.sent or first.letter_date
     country = inst.country
     ladder = [(lvl, s.body or "") for lvl, s in rungs]
@@ -293,10 +311,10 @@ def next_letter(store: CaseStore, case_id: int, cat: Any, today: dt.date, now: b
         if today < after:
             warnings.append(_("In France, the mediator (médiateur) is seized after a refusal, or after 2 months without an answer to your written complaint: here from {date}.").format(
                 date=_format_day(after)))
-    answers = _answers(detail, dispute, step, cat, today, inst.id == OTHER)
-    if step.body and answers["facts"].get("description"):  # facts written to the institution now go to a body
-        warnings.append(_("This request repeats the facts as your first letter told them to {institution}; it now goes to {body}. Read them again: where they speak to {institution} directly, name it instead. To change them: plainte cases escalate {id} --save-answers FILE, edit the file, then plainte cases escalate {id} --answers FILE.").format(
-            institution=inst_name, body=recipient, id=case_id))
+    answers = _answers(detail, dispute, step, cat, today, "name" in inst.user_supplies)
+    if (step.body or needs_mediator(step)) and answers["facts"].get("description"):  # facts written to the institution now go to a body or mediator
+        warnings.append(_("This request repeats the facts as your first letter told them to {institution}; it now goes to {body}. Read them again: where they speak to {institution} directly, name it instead. To change them: plainte cases escalate {id} --save-answers {FILE}, edit the file, then plainte cases escalate {id} --answers {FILE}.").format(
+            institution=inst_name, body=recipient, id=case_id, FILE=_("FILE")))
     problems = tuple(missing(answers, cat, today=today))
     return Escalation(case_id=case_id, from_level=last.level, level=level, dispute=dispute.id, body=step.body,
                       recipient=recipient, answers=answers, missing=problems, warnings=tuple(warnings), message="",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Optional
@@ -133,8 +133,16 @@ def resolve_institution(answers: Mapping[str, Any], cat: Catalogue) -> Optional[
         return Institution(id=OTHER, name=str(name), kind=kind, country=country, languages=langs,
                            steps=cat.ladder(country, kind), user_supplies=("name", "address", "email"), origin="answers")
     if isinstance(iid, str) and iid in cat.institutions:
-        return cat.institutions[iid]
+        return named_profile(cat.institutions[iid], get(answers, "recipient.name"))
     return None
+
+
+def named_profile(inst: Institution, name: Any) -> Institution:
+    """A generic profile whose name the person gives (a Chinese car-loan platform) under that name, so the letter,
+    its subject and the case name the platform itself; the catalogue's generic name only until it is given."""
+    if "name" not in inst.user_supplies or _blank(name) or not isinstance(name, str):
+        return inst
+    return replace(inst, name=name.strip(), names=MappingProxyType({}))
 
 
 def target_step(inst: Institution, level: str, cat: Catalogue, product: Any = None) -> Optional[Step]:
@@ -193,7 +201,7 @@ def _cached(cat: Catalogue, key: Any, make: Any) -> Any:
 
 
 def _institution_choices(cat: Catalogue) -> tuple[tuple[str, Any], ...]:
-    writable = sorted(cat.writable(), key=lambda i: i.name.lower())
+    writable = sorted(cat.writable(), key=lambda i: i.label("en").lower())  # one order in every UI language
     return tuple((i.id, _institution_choice(i)) for i in writable) + ((OTHER, _("Another institution")),)
 
 
@@ -242,15 +250,13 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
         if step is not None:
             entry, entry_step = recipient_entry(inst, step, cat)
             segment = answers.get("segment") or "private"
-            if inst.id == OTHER or "name" in entry.user_supplies:
-                out.append(_person_slots("recipient", "recipient", False)[0])
+            if "name" in inst.user_supplies:  # the institution in dispute, named in every letter, whoever receives it
+                out.append(_institution_name_slot(to_body=entry.id != inst.id))
             if needs_mediator(entry_step):  # the letter goes to the mediator; the institution only needs its name
                 out += _mediator_slots(answers.get("sending") == "email", inst.country)
             else:
                 if needs_address(entry, entry_step, segment):
-                    hint = _("plainte does not know this address: copy it from the letter you received, the contract or the website of {name}.").format(
-                        name=entry.name if entry.id != OTHER else _("the institution"))
-                    out += [Slot(s.key, s.type, s.label, s.required, s.choices, hint, s.default, s.country_key) for s in _person_slots("recipient", "recipient", False)[1:]]
+                    out += _address_slots(inst, entry, entry_step, segment)
                 if (entry.id == OTHER or "email" in entry.user_supplies) and answers.get("sending") == "email":
                     out.append(Slot("recipient.email", "email", _("The institution's e-mail address")))
     role = answers.get("writer_role") or "consumer"
@@ -270,6 +276,33 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
                     default="registered"))
     out.append(Slot("date", "date", _("Date of the letter"), required=False))
     return out
+
+
+def _institution_name_slot(to_body: bool) -> Slot:
+    """The name of the institution the person names; when the letter goes to a body (Ombudsfin, an industry
+    association), asked as the one the dispute is with, so that it is not taken for the body's."""
+    slot = _person_slots("recipient", "recipient", False)[0]
+    return replace(slot, label=_("The name of the institution your dispute is with")) if to_body else slot
+
+
+def _address_slots(inst: Institution, entry: Institution, step: Step, segment: str) -> list[Slot]:
+    """The postal address the catalogue lacks, in the country of whoever receives the letter: the institution's,
+    or that of the body the letter goes to (a Chinese industry association), named in each question so that it is
+    not taken for the institution's; for a body, the catalogue's note says where to find it."""
+    person = _person_slots("recipient", "recipient", False)[1:]
+    if entry.id == inst.id:
+        hint = _("plainte does not know this address: copy it from the letter you received, the contract or the website of {name}.").format(
+            name=entry.name if entry.id != OTHER else _("the institution"))
+    else:
+        name = entry.label(ui_language())
+        postal = step.channel("postal", segment)
+        note = pick(postal.note, ui_language()) if postal is not None and postal.note else ""
+        hint = " ".join(x for x in (_("plainte does not know the address of {name}.").format(name=name), note) if x)
+        labels = {"recipient.street": _("Street and number of {name}"), "recipient.postal_code": _("Postal code of {name}"),
+                  "recipient.city": _("Town or city of {name}"), "recipient.country": _("Country of {name}")}
+        person = [replace(s, label=labels[s.key].format(name=name)) for s in person]
+    country = entry.country if entry.country in COUNTRIES else "BE"
+    return [replace(s, help=hint, default=country if s.key == "recipient.country" else s.default) for s in person]
 
 
 def _mediator_slots(by_email: bool, country: str) -> list[Slot]:

@@ -32,7 +32,8 @@ def _no_terminal(given: dict[str, Any], cat: Any) -> UsageError:
     if problems:
         lines.append(_("Missing or invalid answers:"))
         lines += [f"  - {p}" for p in problems]
-    lines.append(_("Write the answers in a file and run: plainte render ANSWERS (see examples/), or run plainte new --answers FILE in a terminal."))
+    lines.append(_("Write the answers in a file and run: plainte render {ANSWERS} (see examples/), or run plainte new --answers {FILE} in a terminal.").format(
+        ANSWERS=_("ANSWERS"), FILE=_("FILE")))
     return UsageError("\n".join(lines))
 
 

@@ -26,7 +26,20 @@ def _portal(body: Any) -> Optional[str]:
     return ch.value if ch is not None else None
 
 
-def regulator_message(body: Any, who: str, country: str) -> str:
+def _guidance(body: Any, step_note: Any) -> str:
+    """What the catalogue says of this rung (when it fits) and of reaching its body (where to find its address)."""
+    from plainte.i18n import pick, ui_language
+
+    lang = ui_language()
+    parts = [pick(step_note, lang)] if step_note else []
+    step = body.step("complaint") if body is not None else None
+    note = next((ch.note for ch in (step.channels if step is not None else ()) if ch.note), None)
+    if note:
+        parts.append(pick(note, lang))
+    return "".join(" " + p for p in parts if p)
+
+
+def regulator_message(body: Any, who: str, country: str, step_note: Any = None) -> str:
     """The report to the regulator (which settles no individual dispute), then court."""
     portal = _portal(body)
     if (body is not None and body.id == "economic-inspection") or (portal and "consumerconnect" in portal):
@@ -37,14 +50,15 @@ def regulator_message(body: Any, who: str, country: str) -> str:
             url=portal or ACPR_URL)
     else:
         text = _("The next step is {body}. plainte writes no letter for it: contact it directly{channel}.").format(
-            body=who, channel=f" ({portal})" if portal else "")
+            body=who, channel=f" ({portal})" if portal else "") + _guidance(body, step_note)
     return text + " " + court_advice(country)
 
 
-def court_message(court: Optional[str], institution: str, country: str, past_every_step: bool) -> str:
+def court_message(court: Optional[str], institution: str, country: str, past_every_step: bool, body: Any = None,
+                  step_note: Any = None) -> str:
     """The court rung (named when the catalogue knows the court), or court all the same when it names none."""
     if court:
-        head = _("The next step is court ({body}). plainte writes no letter for it.").format(body=court)
+        head = _("The next step is court ({body}). plainte writes no letter for it.").format(body=court) + _guidance(body, step_note)
     elif past_every_step:
         head = _("Every step plainte knows for {institution} is behind you, and plainte writes no letter for court.").format(
             institution=institution)
@@ -53,10 +67,11 @@ def court_message(court: Optional[str], institution: str, country: str, past_eve
     return head + " " + court_advice(country)
 
 
-def no_letter(level: str, body: Any, who: str, institution: str, country: str, past_every_step: bool = False) -> str:
-    """What to do at a rung plainte writes no letter for."""
+def no_letter(level: str, body: Any, who: str, institution: str, country: str, past_every_step: bool = False,
+              step_note: Any = None) -> str:
+    """What to do at a rung plainte writes no letter for (step_note: the ladder's note on when that rung fits)."""
     if level == "regulator":
-        return regulator_message(body, who, country)
+        return regulator_message(body, who, country, step_note)
     if level == "court":
-        return court_message(who if body is not None else None, institution, country, past_every_step)
+        return court_message(who if body is not None else None, institution, country, past_every_step, body, step_note)
     return _("plainte has no letter for the next step ({body}): contact it directly.").format(body=who)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, Optional
 
@@ -113,6 +114,20 @@ class PlainAsker:
             self._write(_("Please type numbers from 1 to {n}.").format(n=len(choices)) + "\n")
 
 
+def fold(text: str) -> str:
+    """Text for searching: decomposed (NFKD), combining marks (accents) removed, case folded, the ligatures œ and æ
+    spelt out: "Déjà" -> "deja", "Œuvre" -> "oeuvre"."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+    return bare.replace("œ", "oe").replace("æ", "ae")
+
+
+def search_matches(query: str, title: Any) -> bool:
+    """True when what was typed occurs in a choice's title, whatever the accents and the case ("regle" finds
+    "Règlement"). A title may be prompt_toolkit formatted text: (style, text) pairs."""
+    text = title if isinstance(title, str) else "".join(part[1] for part in title or ())
+    return fold(query) in fold(text)
+
+
 def _yes_no(default: Optional[bool]) -> Optional[str]:
     return None if default is None else ("yes" if default else "no")
 
@@ -122,13 +137,22 @@ _ENGLISH_DESCRIPTION = "  Description: "  # questionary's own prefix, replaced b
 
 def _described_control() -> Any:
     """questionary's choice list, showing the highlighted choice's explanation under the list, wrapped, without
-    questionary's English "Description:" prefix."""
+    questionary's English "Description:" prefix, and searched without regard to accents or case."""
     import shutil
     import textwrap
 
     from questionary.prompts.common import InquirerControl
 
     class DescribedControl(InquirerControl):  # type: ignore[misc]
+        @property
+        def filtered_choices(self) -> list[Any]:
+            """questionary's filter, but blind to accents and case (typing "deja" finds "Déjà payé")."""
+            if not self.search_filter:
+                return self.choices
+            found = [c for c in self.choices if search_matches(self.search_filter, c.title)]
+            self.found_in_search = len(found) > 0
+            return found if self.found_in_search else self.choices
+
         def _get_choice_tokens(self) -> list[tuple[str, str]]:
             tokens = []
             for style, text in super()._get_choice_tokens():

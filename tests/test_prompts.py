@@ -1,0 +1,40 @@
+"""The type-to-search menus of the wizard: what is typed finds a choice whatever its accents and case."""
+
+from __future__ import annotations
+
+import pytest
+
+from plainte.prompts import _described_control, fold, search_matches
+
+
+@pytest.mark.parametrize(("typed", "title"), [
+    ("deja", "Déjà payé"), ("DEJA PAYE", "Déjà payé"), ("regle", "Règlement collectif de dettes"),
+    ("reglement", "RÈGLEMENT"), ("creance", "Créance non reconnue"), ("oeuvre", "Main-d'œuvre facturée"),
+    ("Déjà", "deja paye"), ("ç", "Reçu"), ("straße", "STRASSE"),
+])
+def test_search_ignores_accents_and_case(typed, title):
+    assert search_matches(typed, title)
+
+
+@pytest.mark.parametrize(("typed", "title"), [("dejx", "Déjà payé"), ("regles", "Règlement"), ("e", "Ä")])
+def test_search_still_needs_the_letters(typed, title):
+    assert not search_matches(typed, title)
+
+
+def test_fold_and_formatted_titles():
+    assert fold("Écheance Œ") == "echeance oe"
+    assert search_matches("regle", [("class:x", "Rè"), ("", "glement")])  # prompt_toolkit formatted text
+
+
+def test_the_menu_filters_with_it():
+    import questionary
+
+    control = _described_control()([questionary.Choice("Déjà payé", "already-paid"),
+                                    questionary.Choice("Règlement collectif de dettes", "collective-debt-settlement"),
+                                    questionary.Choice("Autre", "other")])
+    control.search_filter = "regle"
+    assert [c.value for c in control.filtered_choices] == ["collective-debt-settlement"] and control.found_in_search
+    control.search_filter = "DEJA"
+    assert [c.value for c in control.filtered_choices] == ["already-paid"]
+    control.search_filter = "zzz"  # nothing found: questionary's way, the whole list stays
+    assert len(control.filtered_choices) == 3 and not control.found_in_search
