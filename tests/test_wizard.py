@@ -348,3 +348,25 @@ def test_plain_mode_shows_user_text_inert():
     shown = out.getvalue()
     assert "\x1b" not in shown and "\x07" not in shown
     assert "[31mProximus[0m [bold]SA[/bold]" in shown  # shown as the characters typed, not as colour or bold
+
+
+def test_what_happens_next_names_the_first_day_to_send_when_the_letter_is_dated_later(cat):
+    from plainte.new_command import _next_steps
+    from plainte.plan import make_plan
+
+    class Listener:
+        said: list = []
+
+        def say(self, text, style=""):
+            self.said.append(text)
+
+    answers = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    later = dt.date.today() + dt.timedelta(days=30)
+    answers["date"] = later.isoformat()
+    answers["facts"]["payment-date"] = (later - dt.timedelta(days=1)).isoformat()  # still waiting on the letter's day
+    case = build_case(answers, cat, today=later)
+    plan = make_plan(case, cat)
+    listener = Listener()
+    _next_steps(listener, case, plan, cat)
+    said = "\n".join(listener.said)
+    assert ("Do not send it before" in said) or ("send it that day, not before" in said)

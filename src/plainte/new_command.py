@@ -156,6 +156,7 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
 
 def _next_steps(asker: Any, case: Any, plan: Any, cat: Any) -> None:
     from plainte.i18n import pick
+    from plainte.letters import format_day
 
     lang = ui_language()
     asker.say(_("What happens next:"), "title")
