@@ -122,7 +122,7 @@ def test_social_worker_letter_names_the_client_and_the_mandate_honestly(cat):
     assert "Jean Client\nRue du Curé 2\n1190 Forest" in enclosed  # the client's details, for the file
     without = render_letter(build_case(social_worker(["proof-of-payment"]), cat, today=TODAY), cat, "txt")
     assert "(copy enclosed)" not in flat(without) and "- Mandate signed by the client" not in without
-    assert "will follow as soon as I have them: mandate signed by the client." in flat(without)
+    assert "The following document will follow as soon as I have it: mandate signed by the client." in flat(without)
 
 
 @pytest.mark.parametrize("lang, wording, gendered", [
@@ -189,3 +189,15 @@ def test_a_value_ending_in_a_full_stop_gives_one_full_stop(cat, example, lang):
         text = render_letter(case, cat, fmt)
         assert "Acme Ltd." in text
         assert ".." not in text.replace("...", ""), fmt
+
+
+def test_documents_that_will_follow_agree_in_number(cat):
+    data = yaml.safe_load((EXAMPLES / "invoice-after-cancellation.yaml").read_text(encoding="utf-8"))
+    data["language"] = "fr"
+    one = flat(render_letter(build_case(data, cat, today=TODAY), cat, "txt"))
+    assert "Le document suivant vous sera transmis dès que je l'aurai en ma possession : facture contestée." in one
+    data["evidence"] = []
+    case = build_case(data, cat, today=TODAY)
+    many = flat(render_letter(case, cat, "txt"))
+    assert "Les documents suivants vous seront transmis dès que je les aurai en ma possession :" in many
+    assert "Le document suivant" not in many
