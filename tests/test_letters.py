@@ -86,6 +86,25 @@ def test_html_is_a_printable_page(cat):
     assert 'class="window"' in html
 
 
+def test_html_print_stylesheet_puts_the_address_in_the_envelope_window(cat):
+    # printed, the recipient block must fall where a DL / C5/6 right-hand window shows it, as in the PDF
+    import re
+
+    html = render_letter(build_case(answers(), cat, today=TODAY), cat, "html")
+    css = html[html.index("<style>"):html.index("</style>")]
+    print_css = css[:css.index("@media screen")]
+    page = re.search(r"@page \{ size: A4; margin: (\d+)mm (\d+)mm (\d+)mm (\d+)mm; \}", print_css)
+    first = re.search(r"@page :first \{ margin-top: (\d+); \}", print_css)
+    window = re.search(r"\.window \{ position: absolute; top: (\d+)mm; left: (\d+)mm; width: (\d+)mm; height: (\d+)mm;", print_css)
+    assert page and first and window
+    left = int(page.group(4)) + int(window.group(2))
+    top = int(first.group(1)) + int(window.group(1))
+    assert 105 <= left and left + int(window.group(3)) <= 195  # inside the 100 mm window, 20 mm from the right edge
+    assert 50 <= top and top + int(window.group(4)) <= 95  # inside the 45 mm window, 50 mm from the top
+    assert int(page.group(1)) >= 10  # pages after the first keep a top margin
+    assert html.index('class="window"') < html.index("RECOMMANDÉ") < html.index("Avenue de la Liberté")
+
+
 def flat(text):
     """The letter's words on one line: assertions do not depend on where a sentence wraps."""
     return " ".join(text.split())
@@ -103,7 +122,7 @@ def test_social_worker_letter_names_the_client_and_the_mandate_honestly(cat):
     assert "Jean Client\nRue du Curé 2\n1190 Forest" in enclosed  # the client's details, for the file
     without = render_letter(build_case(social_worker(["proof-of-payment"]), cat, today=TODAY), cat, "txt")
     assert "(copy enclosed)" not in flat(without) and "- Mandate signed by the client" not in without
-    assert "will follow as soon as I have them: mandate signed by the client." in flat(without)
+    assert "The following document will follow as soon as I have it: mandate signed by the client." in flat(without)
 
 
 @pytest.mark.parametrize("lang, wording, gendered", [
@@ -141,3 +160,44 @@ def test_mediation_request_says_all_correspondence_only_when_it_is_all_there(cat
     data["evidence"] = ["complaint-copy", "institution-answer"]  # the proof of sending is still to come
     part = flat(render_letter(build_case(data, cat, today=TODAY), cat, "txt"))
     assert "all the correspondence" not in part and "as listed below" in part and "will follow" in part
+
+
+def test_single_stop_keeps_an_ellipsis_and_markup():
+    from markupsafe import Markup
+
+    from plainte.letters import single_stop
+
+    assert single_stop("The creditor is Acme Ltd.. Next.") == "The creditor is Acme Ltd. Next."
+    assert single_stop("It ends with Acme Ltd..") == "It ends with Acme Ltd."
+    assert single_stop("Wait... and etc....") == "Wait... and etc..."
+    assert single_stop("(Acme Ltd..)") == "(Acme Ltd.)"
+    fixed = single_stop(Markup("Acme &amp; Co Ltd.."))
+    assert isinstance(fixed, Markup) and fixed == Markup("Acme &amp; Co Ltd.")
+
+
+@pytest.mark.parametrize("example", ["service-disputed", "debt-mediation", "invoice-not-received"])
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_a_value_ending_in_a_full_stop_gives_one_full_stop(cat, example, lang):
+    # the creditor ends a sentence in one language and sits mid-sentence in another: one full stop either way
+    data = yaml.safe_load((EXAMPLES / f"{example}.yaml").read_text(encoding="utf-8"))
+    data["language"] = lang
+    data["facts"]["creditor"] = "Acme Ltd."
+    if data.get("client"):
+        data["client"]["name"] += " Sr."
+    case = build_case(data, cat, today=TODAY)
+    for fmt in ("txt", "md", "html"):
+        text = render_letter(case, cat, fmt)
+        assert "Acme Ltd." in text
+        assert ".." not in text.replace("...", ""), fmt
+
+
+def test_documents_that_will_follow_agree_in_number(cat):
+    data = yaml.safe_load((EXAMPLES / "invoice-after-cancellation.yaml").read_text(encoding="utf-8"))
+    data["language"] = "fr"
+    one = flat(render_letter(build_case(data, cat, today=TODAY), cat, "txt"))
+    assert "Le document suivant vous sera transmis dès que je l'aurai en ma possession : facture contestée." in one
+    data["evidence"] = []
+    case = build_case(data, cat, today=TODAY)
+    many = flat(render_letter(case, cat, "txt"))
+    assert "Les documents suivants vous seront transmis dès que je les aurai en ma possession :" in many
+    assert "Le document suivant" not in many

@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, pass_context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -47,6 +47,30 @@ def format_day(value: dt.date, lang: str) -> str:
     if lang == "fr" and value.day == 1:
         text = "1er" + text[1:]
     return text
+
+
+_DOUBLE_STOP = re.compile(r"(?<!\.)(\.\.|\.{4})(?=[\s)]|$)")  # "Acme Ltd." + "." / "etc..." + "."
+
+
+def single_stop(text: Any) -> Any:
+    """One full stop where a sentence ends with a value that already ends in one: "The creditor is Acme Ltd.."
+    becomes "... Acme Ltd.", "etc...." becomes "etc..."; an ellipsis of its own is kept. Markup stays Markup."""
+    if ".." not in text:
+        return text
+    fixed = _DOUBLE_STOP.sub(lambda m: m.group(1)[:-1], str(text))
+    return Markup(fixed) if isinstance(text, Markup) else fixed
+
+
+def _single_stops(gettext: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps the new-style gettext of a letter environment: every translated sentence, values filled in, goes
+    through single_stop, whichever place the translation gives the value (end of sentence in one language,
+    middle in another)."""
+
+    @pass_context
+    def wrapped(__context: Any, __string: str, **variables: Any) -> Any:
+        return single_stop(gettext(__context, __string, **variables))
+
+    return wrapped
 
 
 def md_escape(text: str) -> str:
@@ -130,6 +154,7 @@ def environment(fmt: str, lang: str) -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.install_gettext_translations(translations(lang, LETTER_DOMAIN), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["gettext"] = _single_stops(env.globals["gettext"])  # {% trans %} blocks and gettext() calls alike
     env.filters["money"] = lambda v: format_money(v, lang)
     env.filters["day"] = lambda v: format_day(v, lang)
     env.filters["para"] = _PARA[fmt]
