@@ -13,7 +13,7 @@ import pexpect
 from plainte.catalog import load
 from plainte.i18n import translations
 
-TIMEOUT = 10
+TIMEOUT = 20  # seconds per step: generous for a busy 2-core machine, still ends a hung run
 # (question text, answer) in the order the wizard asks them, for Intrum / already paid
 PLAIN_SCRIPT = [
     ("Langue · Taal · Language", "3"),
