@@ -191,7 +191,7 @@ def cmd_evidence(dispute_id: str, institution_id: Optional[str], as_json: bool) 
     if institution_id:
         inst = cat.institution(institution_id)
         if dispute.id not in {d.id for d in cat.disputes_for(inst)}:
-            raise UsageError(_("the dispute {dispute} does not apply to {institution}").format(dispute=dispute.id, institution=inst.name))
+            raise UsageError(_("the dispute {dispute} does not apply to {institution}").format(dispute=dispute.id, institution=inst.label(lang)))
     rows = checklist(dispute, cat, lang)
     if as_json:
         return _print_json({"dispute": dispute.id, "items": rows})

@@ -292,7 +292,7 @@ def _address_slots(inst: Institution, entry: Institution, step: Step, segment: s
     person = _person_slots("recipient", "recipient", False)[1:]
     if entry.id == inst.id:
         hint = _("plainte does not know this address: copy it from the letter you received, the contract or the website of {name}.").format(
-            name=entry.name if entry.id != OTHER else _("the institution"))
+            name=entry.label(ui_language()) if entry.id != OTHER else _("the institution"))
     else:
         name = entry.label(ui_language())
         postal = step.channel("postal", segment)
