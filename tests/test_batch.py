@@ -586,6 +586,36 @@ def test_adding_the_email_later_completes_the_same_letter(tmp_path, cat):
     assert len(names) == 2 and names[0].rsplit(".", 1)[0] == names[1].rsplit(".", 1)[0]  # one letter: .eml beside .txt
 
 
+def test_a_copied_sheet_names_its_letters_as_before(tmp_path, cat):
+    """The attachments name a letter by the paths written in the sheet (and the files' sizes), not by where the
+    folder lives: the same sheet run from a copy of its folder writes nothing new; a replaced file, a new letter."""
+    import shutil
+
+    pytest.importorskip("reportlab")
+    first = tmp_path / "first"
+    (first / "scans").mkdir(parents=True)
+    (first / "scans" / "statement.pdf").write_bytes(b"%PDF-1.4 statement")
+    (first / "rows.yaml").write_text(textwrap.dedent("""\
+        - institution: stellantis-fs-belux
+          dispute: complaint
+          language: en
+          sender: {name: Thomas Jacobs, street: Rue Saint-Gilles 27, postal_code: "4000", city: Liège, email: t@example.be}
+          facts: {subject: Instalment taken twice, product: credit, facts-date: 2026-09-05, description: Taken twice.,
+                  expectation: A refund.}
+          attachments: [scans/statement.pdf]
+        """), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(first / "rows.yaml", out, cat, formats=["txt", "eml"]).written == 1
+    moved = tmp_path / "elsewhere" / "moved"
+    shutil.copytree(first, moved)
+    again = run(moved / "rows.yaml", out, cat, formats=["txt", "eml"])
+    assert (again.written, again.skipped) == (0, 1)
+    assert len(letters(out)) == 2
+    (moved / "scans" / "statement.pdf").write_bytes(b"%PDF-1.4 another, longer statement")
+    assert run(moved / "rows.yaml", out, cat, formats=["txt", "eml"]).written == 1
+    assert len(letters(out)) == 4
+
+
 def test_a_mediator_column_reaches_the_letter(tmp_path, cat):
     """mediator.* columns fill the `mediator` block, as in an answers file (a French bank's own médiateur)."""
     import yaml
