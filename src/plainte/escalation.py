@@ -208,15 +208,9 @@ def _answers(detail: CaseDetail, dispute: Any, step: Any, cat: Any, today: dt.da
 
 def _ladder_above(inst: Any, level: str, product: Any) -> list[tuple[str, Any]]:
     """(level, step) for every rung above level, in ladder order."""
-    from plainte.interview import target_step
+    from plainte.plan import ladder_from
 
-    here = LEVEL_ORDER.index(level) if level in LEVEL_ORDER else 0
-    out: list[tuple[str, Any]] = []
-    for lvl in LEVEL_ORDER[here + 1:]:
-        step = target_step(inst, lvl, None, product)
-        if step is not None:
-            out.append((lvl, step))
-    return out
+    return ladder_from(inst, level, product, above=True)
 
 
 def step_recipient(inst: Any, step: Step, cat: Any, answers: Mapping[str, Any]) -> str:

@@ -23,7 +23,7 @@ from plainte.models import (
     Recipient,
     Step,
 )
-from plainte.plan import MANDATE
+from plainte.plan import MANDATE, step_for
 
 TOP_KEYS = (
     "institution", "dispute", "language", "date", "sending", "writer_role", "segment", "organisation",
@@ -146,14 +146,11 @@ def named_profile(inst: Institution, name: Any) -> Institution:
 
 
 def target_step(inst: Institution, level: str, cat: Catalogue, product: Any = None) -> Optional[Step]:
-    """The ladder step a letter of this level goes to (the insurance route for insurance products)."""
-    if level == "mediation" and product == "insurance":
-        for s in inst.steps:
-            if s.level == "mediation" and s.only_for == "insurance":
-                return s
+    """The ladder step a letter of this level goes to (plan.step_for), or a plain complaint to an institution
+    without a ladder."""
     if level == "complaint" and not inst.steps:
         return Step(level="complaint")
-    return inst.step(level)
+    return step_for(inst, level, product)
 
 
 def recipient_entry(inst: Institution, step: Step, cat: Catalogue) -> tuple[Institution, Step]:

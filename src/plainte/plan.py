@@ -63,7 +63,7 @@ def business_country(case: Case) -> str:
 
 def current_step(case: Case) -> Optional[Step]:
     """The ladder step the letter goes to."""
-    return _step_for(case.institution, case.level, case.facts.get("product"))
+    return step_for(case.institution, case.level, case.facts.get("product"))
 
 
 def next_step(case: Case) -> Optional[Step]:
@@ -78,16 +78,18 @@ def next_step(case: Case) -> Optional[Step]:
 def bodies_ahead(institution: Institution, level: str, product: object = None) -> frozenset[str]:
     """The bodies on the case's way ahead: the one the letter goes to and those above it, on the route the
     product takes (an insurance policy goes to the Insurance Ombudsman, not to Ombudsfin)."""
+    return frozenset(step.body for _level, step in ladder_from(institution, level, product) if step.body)
+
+
+def ladder_from(institution: Institution, level: str, product: object = None, above: bool = False) -> list[tuple[str, Step]]:
+    """(level, step) for every rung from level (or above it) on the product's route, in ladder order."""
     here = LEVEL_ORDER.index(level) if level in LEVEL_ORDER else 0
-    out = set()
-    for lvl in LEVEL_ORDER[here:]:
-        step = _step_for(institution, lvl, product)
-        if step is not None and step.body:
-            out.add(step.body)
-    return frozenset(out)
+    rungs = ((lvl, step_for(institution, lvl, product)) for lvl in LEVEL_ORDER[here + 1 if above else here:])
+    return [(lvl, step) for lvl, step in rungs if step is not None]
 
 
-def _step_for(institution: Institution, level: str, product: object) -> Optional[Step]:
+def step_for(institution: Institution, level: str, product: object = None) -> Optional[Step]:
+    """The ladder step a letter of this level goes to: the insurance route for insurance products."""
     if level == "mediation" and product == "insurance":
         for s in institution.steps:
             if s.level == "mediation" and s.only_for == "insurance":
