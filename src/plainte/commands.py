@@ -211,14 +211,13 @@ def answer_line(case: Any, plan: Any, cat: Any, lang: str) -> str:
     """When the answer is due (a period from the catalogue), or, when plainte only uses its own follow-up
     default, the day to check for an answer: never stated as the body's deadline."""
     from plainte.letters import format_day
-    from plainte.plan import current_step
+    from plainte.plan import current_step, step_recipient_label
 
     day = format_day(plan.answer_due, lang)
     if plan.answer_from_catalogue:
         return _("An answer is due by {date}.").format(date=day)
     step = current_step(case)
-    body = cat.institutions.get(step.body) if step is not None and step.body else None
-    who = body.label(lang) if body is not None else case.recipient.name
+    who = step_recipient_label(cat, step.body if step is not None else None, case.recipient.name, lang)
     return _("No answer period is known for {who}: check on {date} whether an answer has come (a reminder date, not a deadline).").format(
         who=who, date=day)
 

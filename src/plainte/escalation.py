@@ -218,16 +218,15 @@ def step_recipient(inst: Any, step: Step, cat: Any, answers: Mapping[str, Any]) 
     mediation step without a body (France: the institution's own médiateur), the mediator the person named, else
     that institution's mediator; otherwise the institution itself."""
     from plainte.interview import get, needs_mediator
+    from plainte.plan import step_recipient_label
 
     lang = ui_language()
-    if step.body:
-        return cat.institutions[step.body].label(lang)
     if needs_mediator(step):
         named = get(answers, "mediator.name")
         if isinstance(named, str) and named.strip():
             return named.strip()
         return _("the mediator (médiateur) of {institution}").format(institution=inst.label(lang))
-    return inst.label(lang)
+    return step_recipient_label(cat, step.body, inst.label(lang), lang)
 
 
 def _dispute_for(cat: Any, inst: Any, level: str) -> Any:

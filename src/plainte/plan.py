@@ -97,6 +97,14 @@ def step_for(institution: Institution, level: str, product: object = None) -> Op
     return institution.step(level)
 
 
+def step_recipient_label(cat: Any, body: Optional[str], otherwise: str, lang: str) -> str:
+    """Whom a ladder step's letter goes to, named on a screen: the body that handles the step (Ombudsfin ...)
+    by its name in lang, when the catalogue has it; else `otherwise` (the institution, or the name the letter
+    was addressed to)."""
+    entry = cat.institutions.get(body) if cat is not None and body else None
+    return entry.label(lang) if entry is not None else otherwise
+
+
 def warning_applies(warning: Warning, facts: Mapping[str, Any], country: str, ahead: frozenset[str]) -> bool:
     """A warning applies when its answers condition holds, the institution is of one of its countries, and
     the bodies on the way ahead are those it speaks of (the Ombudsfin year only where Ombudsfin comes next)."""
