@@ -23,7 +23,7 @@ from plainte.models import (
     Recipient,
     Step,
 )
-from plainte.plan import MANDATE, step_for
+from plainte.plan import documents_for, step_for
 
 TOP_KEYS = (
     "institution", "dispute", "language", "date", "sending", "writer_role", "segment", "organisation",
@@ -237,9 +237,7 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
                 out.append(Slot(f"facts.{q.id}", q.type, q.label, required=q.required, help=q.help,
                                 choices=tuple((c.id, c.label) for c in q.choices), default=q.default,
                                 multiline=q.type == "text" and q.id in ("description", "reason", "why-unsatisfied", "answer-summary")))
-        documents = [r.evidence for r in dispute.evidence if applies(r.when, answers.get("facts") or {})]
-        if answers.get("writer_role") == "social-worker" and MANDATE not in documents and MANDATE in cat.evidence:
-            documents.insert(0, MANDATE)  # a social worker encloses the client's mandate, whatever the dispute
+        documents = [r.evidence for r in documents_for(dispute, answers.get("facts") or {}, answers.get("writer_role"), cat)]
         out.append(Slot("evidence", "evidence", _("Which of these documents do you have and will enclose?"), required=False,
                         choices=tuple((e, cat.evidence[e].label) for e in documents)))
     if inst is not None and dispute is not None:

@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 from plainte.catalog import Catalogue, applies
 from plainte.deadlines import Period, add_business_days
-from plainte.models import Case, Dispute, Institution, Step, Warning
+from plainte.models import Case, Dispute, EvidenceRule, Institution, Step, Warning
 
 # Without a deadline in the catalogue, the letter asks for an answer within 14 calendar days: a request,
 # never stated as law (the same span Book XIX gives a consumer after a reminder, facts.md section 2).
@@ -123,17 +123,15 @@ def warnings_for(dispute: Dispute, institution: Institution, facts: Mapping[str,
     return tuple(w for w in dispute.warnings if warning_applies(w, facts, institution.country, ahead))
 
 
-def _rule_applies(evidence: str, case: Case) -> bool:
-    """Named rule: a mandate is only needed when a social worker writes for a client."""
-    return evidence != MANDATE or case.writer_role == "social-worker"
-
-
-def _with_mandate(required: tuple[str, ...], case: Case, cat: Catalogue) -> tuple[str, ...]:
-    """Named rule: a social worker acts on the client's signed mandate, whatever the dispute: it is required
-    evidence (the letter encloses it, or says it will follow, and the person is told how to get it)."""
-    if case.writer_role != "social-worker" or MANDATE in required or MANDATE not in cat.evidence:
-        return required
-    return (MANDATE, *required)
+def documents_for(dispute: Dispute, facts: Mapping[str, Any], writer_role: Any, cat: Catalogue) -> tuple[EvidenceRule, ...]:
+    """The evidence rules that apply to these answers, in the dispute's order. Named rule: a mandate only when a
+    social worker writes for a client, and then always, whatever the dispute (first, required: the letter
+    encloses it, or says it will follow, and the person is told how to get it)."""
+    social = writer_role == "social-worker"
+    rules = [r for r in dispute.evidence if applies(r.when, facts) and (r.evidence != MANDATE or social)]
+    if social and MANDATE in cat.evidence and MANDATE not in [r.evidence for r in rules]:
+        rules.insert(0, EvidenceRule(MANDATE))
+    return tuple(rules)
 
 
 def next_business_day(day: dt.date, country: str) -> dt.date:
@@ -156,8 +154,8 @@ def _copy_to_creditor(case: Case) -> bool:
 def make_plan(case: Case, cat: Catalogue) -> Plan:
     """Pure function of the Case and the catalogue."""
     facts = case.facts
-    rules = [r for r in case.dispute.evidence if applies(r.when, facts) and _rule_applies(r.evidence, case)]
-    required = _with_mandate(tuple(r.evidence for r in rules if r.required), case, cat)
+    rules = documents_for(case.dispute, facts, case.writer_role, cat)
+    required = tuple(r.evidence for r in rules if r.required)
     recommended = tuple(r.evidence for r in rules if not r.required)
     country = business_country(case)
     waits = []
