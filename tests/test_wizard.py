@@ -370,3 +370,16 @@ def test_what_happens_next_names_the_first_day_to_send_when_the_letter_is_dated_
     _next_steps(listener, case, plan, cat)
     said = "\n".join(listener.said)
     assert ("Do not send it before" in said) or ("send it that day, not before" in said)
+
+
+def test_the_waiting_period_shown_uses_the_calendar_of_the_plan(cat):
+    """An institution outside BE and FR: the business days are the sender's country's, on the screen as in the plan."""
+    from plainte.deadlines import add_business_days
+    from plainte.wizard_screens import waits
+
+    answers = {"institution": "other", "institution_kind": "collector", "institution_country": "NL",
+               "dispute": "already-paid", "sender": {"country": "FR"},
+               "facts": {"paid-to": "collector", "payment-date": "13/07/2026"}}
+    french = add_business_days(dt.date(2026, 7, 13), 3, "FR")  # 14 July is a holiday in France, not in Belgium
+    assert french != add_business_days(dt.date(2026, 7, 13), 3, "BE")
+    assert [day for day, _why in waits(cat, answers, dt.date(2026, 7, 14))] == [french]

@@ -54,11 +54,38 @@ class Plan:
 
 
 def business_country(case: Case) -> str:
-    """The calendar used for business days: the institution's country when it is BE or FR."""
-    for country in (case.institution.country, case.sender.country):
+    """The calendar used for business days: the institution's country when it is BE or FR, else the sender's."""
+    return calendar_country(case.institution.country, case.sender.country)
+
+
+def calendar_country(institution_country: Any, sender_country: Any) -> str:
+    """business_country from the two countries (the wizard has answers, not yet a Case): BE when neither is BE or FR."""
+    for country in (institution_country, sender_country):
         if country in ("BE", "FR"):
             return country
     return "BE"
+
+
+def waits_for(dispute: Dispute, facts: Mapping[str, Any], country: str, day: dt.date) -> tuple[Wait, ...]:
+    """The dispute's waiting periods still running on `day`, counted in business days of `country` from the date
+    answer each starts from (a date, or, before the answers are checked, a text that reads as one)."""
+    from plainte import fields
+    from plainte.errors import FieldError
+
+    out = []
+    for w in dispute.waiting:
+        start = facts.get(w.after)
+        if not applies(w.when, facts) or start in (None, ""):
+            continue
+        if not isinstance(start, dt.date):
+            try:
+                start = fields.parse_date(start, field=w.after)
+            except FieldError:
+                continue
+        until = add_business_days(start, w.business_days, country)
+        if day < until:
+            out.append(Wait(until=until, business_days=w.business_days, reason=dict(w.reason)))
+    return tuple(out)
 
 
 def current_step(case: Case) -> Optional[Step]:
@@ -158,13 +185,7 @@ def make_plan(case: Case, cat: Catalogue) -> Plan:
     required = tuple(r.evidence for r in rules if r.required)
     recommended = tuple(r.evidence for r in rules if not r.required)
     country = business_country(case)
-    waits = []
-    for w in case.dispute.waiting:
-        start = facts.get(w.after)
-        if applies(w.when, facts) and isinstance(start, dt.date):
-            until = add_business_days(start, w.business_days, country)
-            if case.date < until:
-                waits.append(Wait(until=until, business_days=w.business_days, reason=dict(w.reason)))
+    waits = waits_for(case.dispute, facts, country, case.date)
     received = case.date if case.sending == "email" else add_business_days(case.date, POSTAL_DELIVERY_DAYS, country)
     step = current_step(case)
     handler = step
@@ -179,7 +200,7 @@ def make_plan(case: Case, cat: Catalogue) -> Plan:
         recommended=recommended,
         enclosed=tuple(e for e in case.evidence),
         missing=tuple(e for e in required if e not in case.evidence),
-        waits=tuple(waits),
+        waits=waits,
         warnings=warnings_for(case.dispute, case.institution, facts),
         received_on=received,
         acknowledge_due=ack,

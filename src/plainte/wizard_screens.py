@@ -7,7 +7,7 @@ import os
 from typing import Any, Optional
 
 from plainte.asking import BACK, Asker, Stop
-from plainte.catalog import Catalogue, applies
+from plainte.catalog import Catalogue
 from plainte.errors import FieldError
 from plainte.i18n import _, pick
 from plainte.interview import Slot, get, resolve_institution
@@ -69,29 +69,15 @@ def review(asker: Asker, slots: list[Slot], answers: dict[str, Any], cat: Catalo
 
 
 def waits(cat: Catalogue, answers: dict[str, Any], today: dt.date) -> list[tuple[dt.date, str]]:
-    """The waiting periods still running: (first day to send, why)."""
-    from plainte import fields
-    from plainte.deadlines import add_business_days
+    """The waiting periods still running: (first day to send, why), on the calendar the plan uses."""
+    from plainte.plan import calendar_country, waits_for
 
     dispute = cat.disputes.get(str(answers.get("dispute")))
     inst = resolve_institution(answers, cat)
     if dispute is None or inst is None:
         return []
-    facts = answers.get("facts") or {}
-    country = inst.country if inst.country in ("BE", "FR") else "BE"
-    out = []
-    for w in dispute.waiting:
-        if not applies(w.when, facts) or facts.get(w.after) in (None, ""):
-            continue
-        try:
-            start = fields.parse_date(facts[w.after], field=w.after)
-        except FieldError:
-            continue
-        until = add_business_days(start, w.business_days, country)
-        if today < until:
-            out.append((until, pick(w.reason)))
-    return out
-
+    country = calendar_country(inst.country, get(answers, "sender.country"))
+    return [(w.until, pick(w.reason)) for w in waits_for(dispute, answers.get("facts") or {}, country, today)]
 
 
 def ask_output(asker: Asker) -> tuple[list[str], str]:
