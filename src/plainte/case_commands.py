@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 from plainte.commands import _advice, _catalogue, _console, _level, _print_json, _split_formats, _text
 from plainte.errors import ExitCode, UsageError
-from plainte.i18n import _, ui_language
+from plainte.i18n import _, label_value, ui_language
 
 def _day_option(value: Optional[str], option: str) -> Optional[dt.date]:
     from plainte.fields import parse_date
@@ -120,7 +120,7 @@ def _show_case(detail: Any) -> None:
         for label, value in ((_("sent"), st.sent), (_("acknowledgement due"), st.acknowledge_due), (_("acknowledged"), st.acknowledged),
                              (answer_label, st.answer_due), (_("answered"), st.answered)):
             if value is not None:
-                con.print(_text("   " + _("{label}: {value}").format(label=label, value=day(value))))
+                con.print(_text("   " + label_value(label, day(value))))
         if st.reference:
             con.print(_text("   " + _("their reference: {reference}").format(reference=st.reference)))
         if st.outcome:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from plainte.errors import FieldError, UsageError
-from plainte.i18n import LANGUAGES, _, ngettext, ui_language
+from plainte.i18n import LANGUAGES, _, label_value, ngettext, ui_language
 
 STATE: dict[str, Any] = {"institutions": []}
 
@@ -107,7 +107,7 @@ def _channel_line(ch: dict[str, Any]) -> str:
         parts.append(f"[{ch['hours_text']}]")
     if ch.get("note"):
         parts.append(f"— {ch['note']}")
-    return _("{label}: {value}").format(label=label, value=" ".join(parts))  # the UI language's punctuation
+    return label_value(label, " ".join(parts))
 
 
 def _show_institution(view: dict[str, Any]) -> None:
@@ -128,7 +128,7 @@ def _show_institution(view: dict[str, Any]) -> None:
         who = step.get("body_name") or step.get("service") or ""
         products = {"insurance": _("insurance products"), "over-indebtedness": _("people who cannot repay their debts")}
         extra = " " + _("(only for {products})").format(products=products.get(step["only_for"], step["only_for"])) if step.get("only_for") else ""
-        con.print(_text(f"  {n}. " + _("{label}: {value}").format(label=_level(step["level"]), value=who + extra)))
+        con.print(_text(f"  {n}. " + label_value(_level(step["level"]), who + extra)))
         for ch in step["channels"]:
             con.print(_text(f"       {_channel_line(ch)}"))
         for key, title in (("acknowledge", _("acknowledges within")), ("answer", _("answers within"))):
@@ -158,7 +158,7 @@ def cmd_disputes(dispute_id: Optional[str], institution_id: Optional[str], as_js
         for q in view["questions"]:
             req = "" if q["required"] else " " + _("(optional)")
             choices = f" [{', '.join(q['choices'])}]" if q.get("choices") else ""
-            con.print(_text("  " + _("{label}: {value}").format(label=f"{q['id']} ({q['type']}){choices}{req}", value=q["label"])))
+            con.print(_text("  " + label_value(f"{q['id']} ({q['type']}){choices}{req}", q["label"])))
         con.print(_text(_("Evidence:"), "bold"))
         for e in view["evidence"]:
             con.print(_text(f"  {'*' if e['required'] else '-'} {e['label']} ({e['id']})"))

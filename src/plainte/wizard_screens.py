@@ -9,7 +9,7 @@ from typing import Any, Optional
 from plainte.asking import BACK, Asker, Stop
 from plainte.catalog import Catalogue
 from plainte.errors import FieldError
-from plainte.i18n import _, pick
+from plainte.i18n import _, label_value, pick
 from plainte.interview import Slot, get, resolve_institution
 
 
@@ -44,7 +44,7 @@ def display(slot: Slot, value: Any, cat: Catalogue) -> str:
 
 def answer_line(slot: Slot, value: Any, cat: Catalogue) -> str:
     """One line of the review: the question, then the answer."""
-    return _("{question}: {answer}").format(question=question(slot), answer=display(slot, value, cat))
+    return label_value(question(slot), display(slot, value, cat))
 
 
 def review(asker: Asker, slots: list[Slot], answers: dict[str, Any], cat: Catalogue) -> Optional[str]:
