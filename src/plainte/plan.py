@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 from plainte.catalog import Catalogue, applies
 from plainte.deadlines import Period, add_business_days
+from plainte.models import LEVELS as LEVEL_ORDER
 from plainte.models import Case, Dispute, EvidenceRule, Institution, Step, Warning
 
 # Without a deadline in the catalogue, the letter asks for an answer within 14 calendar days: a request,
@@ -18,7 +19,6 @@ DEFAULT_ANSWER = Period(days=14)
 # to paper reminders, facts.md section 2); an e-mail the same day.
 POSTAL_DELIVERY_DAYS = 3
 MANDATE = "mandate"  # the evidence id of the client's signed mandate: every social-worker letter needs it
-LEVEL_ORDER = ("complaint", "complaint-review", "mediation", "regulator", "court")
 
 
 @dataclass(frozen=True)
