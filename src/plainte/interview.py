@@ -296,16 +296,18 @@ def _address_slots(inst: Institution, entry: Institution, step: Step, segment: s
         labels = {"recipient.street": _("Street and number of {name}"), "recipient.postal_code": _("Postal code of {name}"),
                   "recipient.city": _("Town or city of {name}"), "recipient.country": _("Country of {name}")}
         person = [replace(s, label=labels[s.key].format(name=name)) for s in person]
-    country = entry.country if entry.country in COUNTRIES else "BE"
-    return [replace(s, help=hint, default=country if s.key == "recipient.country" else s.default) for s in person]
+    return _hinted(person, hint, entry.country if entry.country in COUNTRIES else "BE")
+
+
+def _hinted(person: Any, hint: str, country: str) -> list[Slot]:
+    """Address slots with a hint on where to find the address, the country asked first being `country`."""
+    return [replace(s, help=hint, default=country if s.key.endswith(".country") else s.default) for s in person]
 
 
 def _mediator_slots(by_email: bool, country: str) -> list[Slot]:
     """The mediator's name and address (and e-mail when the letter goes by e-mail), from the institution's answer."""
     hint = _("The institution's answer to your complaint must name its mediator (médiateur) and give the address; without an answer, ask the institution for them or look on its website.")
-    person = _person_slots("mediator", "mediator", False)
-    out = [Slot(s.key, s.type, s.label, s.required, s.choices, hint, country if s.key == "mediator.country" else s.default,
-                s.country_key) for s in person]
+    out = _hinted(_person_slots("mediator", "mediator", False), hint, country)
     if by_email:
         out.append(Slot("mediator.email", "email", _("The mediator's e-mail address"), help=hint))
     return out
@@ -532,7 +534,7 @@ def make_recipient(entry: Institution, step: Step, typed: Mapping[str, Any], seg
     postal = step.channel("postal", segment)
     email_ch = step.channel("email", segment)
     if given.get("street") and needs_address(entry, step, segment):
-        address = Address(street=given["street"], postal_code=given["postal_code"], city=given["city"], country=given.get("country", "BE"))
+        address = _given_address(given)
     else:
         address = postal.address if postal else None
     return Recipient(
@@ -547,8 +549,12 @@ def make_recipient(entry: Institution, step: Step, typed: Mapping[str, Any], seg
 def mediator_recipient(typed: Mapping[str, Any]) -> Recipient:
     """The recipient block of a letter to the mediator the person named (the institution stays the one in dispute)."""
     given = typed["mediator"]
-    address = Address(street=given["street"], postal_code=given["postal_code"], city=given["city"], country=given.get("country", "BE"))
-    return Recipient(name=given["name"], address=address, email=given.get("email") or "")
+    return Recipient(name=given["name"], address=_given_address(given), email=given.get("email") or "")
+
+
+def _given_address(given: Mapping[str, Any]) -> Address:
+    """The postal address the person gave (a recipient's or a mediator's)."""
+    return Address(street=given["street"], postal_code=given["postal_code"], city=given["city"], country=given.get("country", "BE"))
 
 
 def missing(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> list[Problem]:
