@@ -290,6 +290,38 @@ def test_the_letter_date_defaults_to_the_end_of_the_waiting_period(cat):
     assert result.answers["date"] == "26/11/2026"
 
 
+def test_the_slots_are_worked_out_once_per_answer_and_the_waits_once_for_the_date(cat, monkeypatch):
+    from plainte import wizard as wizard_module
+
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    expected["facts"].update({"paid-to": "creditor", "payment-date": "19/11/2026"})
+    del expected["date"]
+    calls = {"slots": 0, "waits": 0}
+    real_slots, real_waits = wizard_module.slots, wizard_module.waits
+
+    def counted_slots(*args, **kwargs):
+        calls["slots"] += 1
+        return real_slots(*args, **kwargs)
+
+    def counted_waits(*args, **kwargs):
+        calls["waits"] += 1
+        return real_waits(*args, **kwargs)
+
+    monkeypatch.setattr(wizard_module, "slots", counted_slots)
+    wizard = Wizard(cat, ScriptedAsker(expected), today=TODAY)
+    wizard.current_slots(), wizard.current_slots()
+    assert calls["slots"] == 1  # the same answers: the same slots
+    wizard.record(next(s for s in wizard.current_slots() if s.key == "writer_role"), "consumer")
+    wizard.current_slots()
+    assert calls["slots"] == 2  # a new answer: worked out again
+    monkeypatch.setattr(wizard_module, "waits", counted_waits)
+    wizard, asker, result = drive(cat, expected)
+    date_slot = next(s for s in wizard.current_slots() if s.key == "date")
+    calls["waits"] = 0
+    wizard.ask(date_slot, True)
+    assert calls["waits"] == 1
+
+
 def test_a_past_fact_dated_after_the_letter_is_refused(cat):
     from plainte.errors import AnswersError
 
