@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from plainte.cases import LEVEL_ORDER, CaseDetail, CaseStore, StepInfo, show_case
+from plainte.cases import LEVEL_ORDER, REMINDER, CaseDetail, CaseStore, StepInfo, show_case
 from plainte.deadlines import add_months
 from plainte.errors import CatalogueError, NotYetError, Problem, UsageError
 from plainte.i18n import _, pick, ui_language
@@ -49,7 +49,7 @@ class Escalation:
     message: str
     possible_from: dt.date
     answer_due: Optional[dt.date] = None  # the answer date of the case's latest letter
-    answer_due_kind: str = "reminder"  # "deadline" (from the catalogue) or "reminder" (plainte's follow-up default)
+    answer_due_kind: str = REMINDER  # DEADLINE (from the catalogue) or REMINDER (plainte's follow-up default)
 
     @property
     def has_letter(self) -> bool:

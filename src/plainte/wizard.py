@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from plainte.asking import BACK, Asker, Choice, Stop, choose_language
-from plainte.catalog import Catalogue, applies
+from plainte.catalog import Catalogue
 from plainte.drafts import DraftStore
 from plainte.errors import FieldError, PlainteError
 from plainte.i18n import _, ngettext, pick, ui_language

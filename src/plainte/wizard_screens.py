@@ -42,7 +42,7 @@ def display(slot: Slot, value: Any, cat: Catalogue) -> str:
     return str(value)
 
 
-def answer_line(slot: Slot, value: Any, cat: Catalogue) -> str:
+def review_line(slot: Slot, value: Any, cat: Catalogue) -> str:
     """One line of the review: the question, then the answer."""
     return label_value(question(slot), display(slot, value, cat))
 
@@ -54,7 +54,7 @@ def review(asker: Asker, slots: list[Slot], answers: dict[str, Any], cat: Catalo
         for slot in slots:
             value = get(answers, slot.key)
             if slot.type == "evidence" or value not in (None, ""):
-                asker.say("  " + answer_line(slot, value, cat))
+                asker.say("  " + review_line(slot, value, cat))
         choice = asker.choose(_("Is everything right?"),
                               [("write", _("Yes, write the letter")), ("change", _("Change an answer")),
                                ("stop", _("Stop here and keep my answers as a draft"))], "write", False)
@@ -63,7 +63,7 @@ def review(asker: Asker, slots: list[Slot], answers: dict[str, Any], cat: Catalo
         if choice != "change":
             return None
         key = asker.choose(_("Which answer do you want to change?"),
-                           [(s.key, answer_line(s, get(answers, s.key), cat)) for s in slots], None, True)
+                           [(s.key, review_line(s, get(answers, s.key), cat)) for s in slots], None, True)
         if key is not BACK:
             return key
 
