@@ -164,12 +164,18 @@ def test_draft_is_saved_after_every_answer_with_0600(cat, tmp_path):
     assert "sender.name" in saved["done"]
 
 
-def test_missing_required_proof_can_stop_and_keep_a_draft(cat, tmp_path):
+def stopped_for_a_document(cat, tmp_path) -> tuple[dict, DraftStore]:
+    """The already-paid example without its documents, stopped at the needed proof: its answers, the draft kept."""
     expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
     expected["evidence"] = []
     store = DraftStore(tmp_path / "draft.json")
     with pytest.raises(Stop):
         drive(cat, expected, [("__needed", "stop")], draft=store)
+    return expected, store
+
+
+def test_missing_required_proof_can_stop_and_keep_a_draft(cat, tmp_path):
+    _expected, store = stopped_for_a_document(cat, tmp_path)
     assert store.load()["answers"]["dispute"] == "already-paid"
 
 
@@ -266,11 +272,7 @@ def test_evidence_is_explained_before_the_question_and_back_returns_to_the_previ
 
 
 def test_stopping_for_a_document_then_resuming_asks_the_evidence_step_again(cat, tmp_path):
-    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
-    expected["evidence"] = []
-    store = DraftStore(tmp_path / "draft.json")
-    with pytest.raises(Stop):
-        drive(cat, expected, [("__needed", "stop")], draft=store)
+    expected, store = stopped_for_a_document(cat, tmp_path)
     saved = store.load()
     expected["evidence"] = ["proof-of-payment"]  # the person found the document
     asker = ScriptedAsker(expected)
