@@ -565,10 +565,9 @@ def test_an_institution_without_email_is_a_row_error_and_no_eml(tmp_path, cat):
     assert letters(tmp_path / "out") == {}
 
 
-def test_adding_the_email_later_completes_the_same_letter(tmp_path, cat):
-    pytest.importorskip("reportlab")
-    (tmp_path / "statement.pdf").write_bytes(b"%PDF-1.4 statement")
-    source = tmp_path / "rows.yaml"
+def email_sheet(folder: Path, attachment: str) -> Path:
+    """rows.yaml in folder: one Stellantis complaint whose e-mail attaches the file at `attachment` (relative)."""
+    source = folder / "rows.yaml"
     source.write_text(textwrap.dedent("""\
         - institution: stellantis-fs-belux
           dispute: complaint
@@ -576,8 +575,15 @@ def test_adding_the_email_later_completes_the_same_letter(tmp_path, cat):
           sender: {name: Thomas Jacobs, street: Rue Saint-Gilles 27, postal_code: "4000", city: Liège, email: t@example.be}
           facts: {subject: Instalment taken twice, product: credit, facts-date: 2026-09-05, description: Taken twice.,
                   expectation: A refund.}
-          attachments: [statement.pdf]
-        """), encoding="utf-8")
+          attachments: [ATTACHMENT]
+        """).replace("ATTACHMENT", attachment), encoding="utf-8")
+    return source
+
+
+def test_adding_the_email_later_completes_the_same_letter(tmp_path, cat):
+    pytest.importorskip("reportlab")
+    (tmp_path / "statement.pdf").write_bytes(b"%PDF-1.4 statement")
+    source = email_sheet(tmp_path, "statement.pdf")
     out = tmp_path / "out"
     assert run(source, out, cat, formats=["txt"]).written == 1
     second = run(source, out, cat, formats=["txt", "eml"])
@@ -595,15 +601,7 @@ def test_a_copied_sheet_names_its_letters_as_before(tmp_path, cat):
     first = tmp_path / "first"
     (first / "scans").mkdir(parents=True)
     (first / "scans" / "statement.pdf").write_bytes(b"%PDF-1.4 statement")
-    (first / "rows.yaml").write_text(textwrap.dedent("""\
-        - institution: stellantis-fs-belux
-          dispute: complaint
-          language: en
-          sender: {name: Thomas Jacobs, street: Rue Saint-Gilles 27, postal_code: "4000", city: Liège, email: t@example.be}
-          facts: {subject: Instalment taken twice, product: credit, facts-date: 2026-09-05, description: Taken twice.,
-                  expectation: A refund.}
-          attachments: [scans/statement.pdf]
-        """), encoding="utf-8")
+    email_sheet(first, "scans/statement.pdf")
     out = tmp_path / "out"
     assert run(first / "rows.yaml", out, cat, formats=["txt", "eml"]).written == 1
     moved = tmp_path / "elsewhere" / "moved"
