@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import yaml
+from batch import busy_note  # benchmarks/batch.py: run as a script, this folder is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 N = int(os.environ.get("N", "500"))
@@ -55,8 +56,7 @@ def main() -> None:
 
     print(f"python {sys.version.split()[0]}, {len(cases)} example letters cycled, batch of {N}")
     print(f"setup (imports, catalogue, cases): {setup_ms:.0f} ms; first letter (font registration): {first_ms:.1f} ms")
-    load, cores = os.getloadavg()[0], os.cpu_count() or 1
-    busy = f" (BUSY MACHINE: load {load:.1f} on {cores} CPUs, wall figures are pessimistic)" if load > cores * 0.75 else ""
+    busy = busy_note()
     try:
         import _rl_accel  # noqa: F401 - reportlab's C helpers (the accel extra)
         accel = "with rl_accel"

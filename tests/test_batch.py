@@ -566,10 +566,9 @@ def test_an_institution_without_email_is_a_row_error_and_no_eml(tmp_path, cat):
     assert letters(tmp_path / "out") == {}
 
 
-def test_adding_the_email_later_completes_the_same_letter(tmp_path, cat):
-    pytest.importorskip("reportlab")
-    (tmp_path / "statement.pdf").write_bytes(b"%PDF-1.4 statement")
-    source = tmp_path / "rows.yaml"
+def email_sheet(folder: Path, attachment: str) -> Path:
+    """rows.yaml in folder: one Stellantis complaint whose e-mail attaches the file at `attachment` (relative)."""
+    source = folder / "rows.yaml"
     source.write_text(textwrap.dedent("""\
         - institution: stellantis-fs-belux
           dispute: complaint
@@ -577,14 +576,43 @@ def test_adding_the_email_later_completes_the_same_letter(tmp_path, cat):
           sender: {name: Thomas Jacobs, street: Rue Saint-Gilles 27, postal_code: "4000", city: Liège, email: t@example.be}
           facts: {subject: Instalment taken twice, product: credit, facts-date: 2026-09-05, description: Taken twice.,
                   expectation: A refund.}
-          attachments: [statement.pdf]
-        """), encoding="utf-8")
+          attachments: [ATTACHMENT]
+        """).replace("ATTACHMENT", attachment), encoding="utf-8")
+    return source
+
+
+def test_adding_the_email_later_completes_the_same_letter(tmp_path, cat):
+    pytest.importorskip("reportlab")
+    (tmp_path / "statement.pdf").write_bytes(b"%PDF-1.4 statement")
+    source = email_sheet(tmp_path, "statement.pdf")
     out = tmp_path / "out"
     assert run(source, out, cat, formats=["txt"]).written == 1
     second = run(source, out, cat, formats=["txt", "eml"])
     assert second.written == 1
     names = sorted(letters(out))
     assert len(names) == 2 and names[0].rsplit(".", 1)[0] == names[1].rsplit(".", 1)[0]  # one letter: .eml beside .txt
+
+
+def test_a_copied_sheet_names_its_letters_as_before(tmp_path, cat):
+    """The attachments name a letter by the paths written in the sheet (and the files' sizes), not by where the
+    folder lives: the same sheet run from a copy of its folder writes nothing new; a replaced file, a new letter."""
+    import shutil
+
+    pytest.importorskip("reportlab")
+    first = tmp_path / "first"
+    (first / "scans").mkdir(parents=True)
+    (first / "scans" / "statement.pdf").write_bytes(b"%PDF-1.4 statement")
+    email_sheet(first, "scans/statement.pdf")
+    out = tmp_path / "out"
+    assert run(first / "rows.yaml", out, cat, formats=["txt", "eml"]).written == 1
+    moved = tmp_path / "elsewhere" / "moved"
+    shutil.copytree(first, moved)
+    again = run(moved / "rows.yaml", out, cat, formats=["txt", "eml"])
+    assert (again.written, again.skipped) == (0, 1)
+    assert len(letters(out)) == 2
+    (moved / "scans" / "statement.pdf").write_bytes(b"%PDF-1.4 another, longer statement")
+    assert run(moved / "rows.yaml", out, cat, formats=["txt", "eml"]).written == 1
+    assert len(letters(out)) == 4
 
 
 def test_a_mediator_column_reaches_the_letter(tmp_path, cat):

@@ -455,3 +455,23 @@ def test_cli_cases_commands(tmp_path, monkeypatch):
     assert invoke("cases", "purge").exit_code == ExitCode.USAGE
     assert json.loads(invoke("cases", "purge", "1", "--json").stdout) == {"purged": 1}
     assert b"Thomas Jacobs" not in db.read_bytes()
+
+
+def test_showing_a_case_with_a_broken_institutions_file_reads_the_catalogue_once(tmp_path, cat, monkeypatch, capsys):
+    """The case still shows (dispute ids instead of names), and the broken catalogue is not parsed twice."""
+    from plainte import case_commands
+    from plainte.errors import CatalogueError
+
+    db = tmp_path / "cases.sqlite3"
+    with open_store(db) as s:
+        case_id, _ = record(s, cat, stellantis())
+    calls = []
+
+    def broken():
+        calls.append(1)
+        raise CatalogueError("institutions.yaml: broken")
+
+    monkeypatch.setattr(case_commands, "_catalogue", broken)
+    case_commands.cmd_cases_show(case_id, db, False, False)
+    assert len(calls) == 1
+    assert "Thomas Jacobs" in capsys.readouterr().out

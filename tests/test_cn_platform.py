@@ -115,3 +115,49 @@ def test_ladder_walked_from_complaint_to_court(tmp_path, cat):
         assert "People's Court" in court.message and "which court is competent" in court.message
     finally:
         store.close()
+
+
+def _address_hints(cat, data) -> set[str]:
+    return {s.help for s in slots(data, cat) if s.key.startswith("recipient.") and s.key != "recipient.name"}
+
+
+def test_an_english_screen_never_shows_the_french_name(cat):
+    from plainte.i18n import set_ui_language
+
+    assert cat.institutions["cn-car-loan-platform"].name == "Car-loan platform (China)"  # no fr/nl/en language: English
+    data = for_platform("complaint")
+    del data["recipient"]
+    hints = _address_hints(cat, data)
+    assert hints and all("Car-loan platform (China)" in h for h in hints)
+    assert not [h for h in hints for n in GENERIC_NAMES[1:] if n in h]
+    set_ui_language("fr")
+    assert all("Plateforme de crédit auto (Chine)" in h for h in _address_hints(cat, data))  # the screen's language
+    set_ui_language("en")
+    data["recipient"] = {"name": PLATFORM}
+    assert all(PLATFORM in h for h in _address_hints(cat, data))  # the name given, once given
+
+
+def test_the_draft_offer_names_the_platform_given(cat):
+    from plainte.new_command import _offer_draft
+
+    class Asker:
+        question = ""
+
+        def confirm(self, question, default, _plain):
+            Asker.question = question
+            return True
+
+    answers = for_platform("complaint")
+    assert _offer_draft(Asker(), {"saved": "2026-11-20T10:00:00", "answers": answers}, cat)
+    assert PLATFORM in Asker.question and not [n for n in GENERIC_NAMES if n in Asker.question]
+    del answers["recipient"]["name"]
+    _offer_draft(Asker(), {"saved": "2026-11-20T10:00:00", "answers": answers}, cat)
+    assert "Car-loan platform (China)" in Asker.question
+
+
+def test_a_dispute_that_does_not_apply_names_the_platform_in_the_ui_language(cat):
+    from plainte.commands import cmd_evidence
+    from plainte.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"does not apply to Car-loan platform \(China\)"):
+        cmd_evidence("excessive-costs", "cn-car-loan-platform", True)

@@ -333,6 +333,18 @@ def test_history_answers_are_checked(cat, history, field):
     assert [p.field for p in problems] == [field]
 
 
+def test_an_answer_before_the_sending_day_is_refused_naming_that_day():
+    """The answer is checked against the day the letter was sent, when given: the message names that day."""
+    from plainte.errors import FieldError
+    from plainte.history import parse_history
+
+    with pytest.raises(FieldError, match=r"sent \(18/12/2026\)") as caught:
+        parse_history([{"level": "complaint", "date": "2026-12-16", "sent": "2026-12-18", "answered": "2026-12-17"}])
+    assert caught.value.field == "history[0].answered"
+    with pytest.raises(FieldError, match=r"letter's date \(16/12/2026\)"):
+        parse_history([{"level": "complaint", "date": "2026-12-16", "answered": "2026-12-15"}])
+
+
 def test_french_other_institution_mediation_names_the_mediator_not_the_bank(store, cat):
     """Without a catalogue body, the mediation step goes to the institution's own médiateur: the early-escalation
     warning, the "facts now go elsewhere" warning and the escalation's recipient name that mediator."""

@@ -38,3 +38,7 @@ def test_the_menu_filters_with_it():
     assert [c.value for c in control.filtered_choices] == ["already-paid"]
     control.search_filter = "zzz"  # nothing found: questionary's way, the whole list stays
     assert len(control.filtered_choices) == 3 and not control.found_in_search
+
+
+def test_the_menu_class_is_made_once():
+    assert _described_control() is _described_control()  # not a new class for every choice list

@@ -164,12 +164,18 @@ def test_draft_is_saved_after_every_answer_with_0600(cat, tmp_path):
     assert "sender.name" in saved["done"]
 
 
-def test_missing_required_proof_can_stop_and_keep_a_draft(cat, tmp_path):
+def stopped_for_a_document(cat, tmp_path) -> tuple[dict, DraftStore]:
+    """The already-paid example without its documents, stopped at the needed proof: its answers, the draft kept."""
     expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
     expected["evidence"] = []
     store = DraftStore(tmp_path / "draft.json")
     with pytest.raises(Stop):
         drive(cat, expected, [("__needed", "stop")], draft=store)
+    return expected, store
+
+
+def test_missing_required_proof_can_stop_and_keep_a_draft(cat, tmp_path):
+    _expected, store = stopped_for_a_document(cat, tmp_path)
     assert store.load()["answers"]["dispute"] == "already-paid"
 
 
@@ -266,11 +272,7 @@ def test_evidence_is_explained_before_the_question_and_back_returns_to_the_previ
 
 
 def test_stopping_for_a_document_then_resuming_asks_the_evidence_step_again(cat, tmp_path):
-    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
-    expected["evidence"] = []
-    store = DraftStore(tmp_path / "draft.json")
-    with pytest.raises(Stop):
-        drive(cat, expected, [("__needed", "stop")], draft=store)
+    expected, store = stopped_for_a_document(cat, tmp_path)
     saved = store.load()
     expected["evidence"] = ["proof-of-payment"]  # the person found the document
     asker = ScriptedAsker(expected)
@@ -288,6 +290,38 @@ def test_the_letter_date_defaults_to_the_end_of_the_waiting_period(cat):
     wizard, asker, result = drive(cat, expected)
     assert asker.defaults["date"] == ["26/11/2026"]  # 5 business days after the payment, not TODAY
     assert result.answers["date"] == "26/11/2026"
+
+
+def test_the_slots_are_worked_out_once_per_answer_and_the_waits_once_for_the_date(cat, monkeypatch):
+    from plainte import wizard as wizard_module
+
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    expected["facts"].update({"paid-to": "creditor", "payment-date": "19/11/2026"})
+    del expected["date"]
+    calls = {"slots": 0, "waits": 0}
+    real_slots, real_waits = wizard_module.slots, wizard_module.waits
+
+    def counted_slots(*args, **kwargs):
+        calls["slots"] += 1
+        return real_slots(*args, **kwargs)
+
+    def counted_waits(*args, **kwargs):
+        calls["waits"] += 1
+        return real_waits(*args, **kwargs)
+
+    monkeypatch.setattr(wizard_module, "slots", counted_slots)
+    wizard = Wizard(cat, ScriptedAsker(expected), today=TODAY)
+    wizard.current_slots(), wizard.current_slots()
+    assert calls["slots"] == 1  # the same answers: the same slots
+    wizard.record(next(s for s in wizard.current_slots() if s.key == "writer_role"), "consumer")
+    wizard.current_slots()
+    assert calls["slots"] == 2  # a new answer: worked out again
+    monkeypatch.setattr(wizard_module, "waits", counted_waits)
+    wizard, asker, result = drive(cat, expected)
+    date_slot = next(s for s in wizard.current_slots() if s.key == "date")
+    calls["waits"] = 0
+    wizard.ask(date_slot, True)
+    assert calls["waits"] == 1
 
 
 def test_a_past_fact_dated_after_the_letter_is_refused(cat):
@@ -370,3 +404,16 @@ def test_what_happens_next_names_the_first_day_to_send_when_the_letter_is_dated_
     _next_steps(listener, case, plan, cat)
     said = "\n".join(listener.said)
     assert ("Do not send it before" in said) or ("send it that day, not before" in said)
+
+
+def test_the_waiting_period_shown_uses_the_calendar_of_the_plan(cat):
+    """An institution outside BE and FR: the business days are the sender's country's, on the screen as in the plan."""
+    from plainte.deadlines import add_business_days
+    from plainte.wizard_screens import waits
+
+    answers = {"institution": "other", "institution_kind": "collector", "institution_country": "NL",
+               "dispute": "already-paid", "sender": {"country": "FR"},
+               "facts": {"paid-to": "collector", "payment-date": "13/07/2026"}}
+    french = add_business_days(dt.date(2026, 7, 13), 3, "FR")  # 14 July is a holiday in France, not in Belgium
+    assert french != add_business_days(dt.date(2026, 7, 13), 3, "BE")
+    assert [day for day, _why in waits(cat, answers, dt.date(2026, 7, 14))] == [french]

@@ -23,9 +23,10 @@ HASH_CHARS = 16  # 64 bits: two different rows sharing a name is out of reach (1
 OK, ERROR, SKIPPED, WARNING = "ok", "error", "skipped", "warning"
 
 
-def case_digest(case: Any, attachments: Sequence[Path] = ()) -> str:
+def case_digest(case: Any, attachments: Sequence[tuple[str, Optional[int]]] = ()) -> str:
     """A short stable hash of a Case's validated, typed answers (and the files its e-mail attaches, when
-    there are any): the same letter always has the same name."""
+    there are any, as (path as written in the sheet, size) pairs: the name does not depend on where the
+    sheet's folder lives): the same letter always has the same name."""
     inst = case.institution
     recipient = case.recipient
     data = {
@@ -38,7 +39,7 @@ def case_digest(case: Any, attachments: Sequence[Path] = ()) -> str:
         "references": dict(case.references), "facts": dict(case.facts), "evidence": list(case.evidence),
     }
     if attachments:
-        data["attachments"] = [str(p) for p in attachments]
+        data["attachments"] = [list(a) for a in attachments]
     text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_CHARS]
 
@@ -87,7 +88,7 @@ class _Engine:
         except Exception as exc:  # noqa: BLE001 - one odd row must not stop the others
             return _unexpected(row.line, exc)
         try:
-            digest = case_digest(case, attachments)
+            digest = case_digest(case, self.attachment_keys(row.answers))
             stem = f"{letter_stem(case.date, case.institution.id, case.dispute.id, case.language)}_{digest}"
             names = [f"{stem}.{fmt}" for fmt in self.formats]
             first = seen.get(digest)
@@ -120,9 +121,16 @@ class _Engine:
             return []
         from plainte.email_message import attachment_paths
 
-        if isinstance(raw, str):
-            raw = [p.strip() for p in raw.split(ATTACHMENT_SEPARATOR) if p.strip()]
-        return attachment_paths({"attachments": raw}, self.base)
+        return attachment_paths({"attachments": _cell_paths(raw)}, self.base)
+
+    def attachment_keys(self, answers: dict[str, Any]) -> list[tuple[str, Optional[int]]]:
+        """What of the attachments names the letter: each path as written (relative to the input file's folder,
+        so a copied or moved folder gives the same names) with the file's size (a replaced file, another letter).
+        Called after attachments(), which has checked the cell's shape."""
+        raw = answers.get("attachments")
+        if raw is None:
+            return []
+        return [(text, _size(self.base / Path(text).expanduser())) for text in dict.fromkeys(str(x).strip() for x in _cell_paths(raw))]
 
     def existing(self) -> set[str]:
         """The letter files in the folder when the run started, read once (a stat per row is slow while writing).
@@ -163,6 +171,21 @@ class _Engine:
         if self._writes is not None:
             writes, self._writes = self._writes, None
             writes.close()
+
+
+def _cell_paths(raw: Any) -> Any:
+    """The paths of an `attachments` cell (separated by |), or the value as given when it is not text."""
+    if isinstance(raw, str):
+        return [p.strip() for p in raw.split(ATTACHMENT_SEPARATOR) if p.strip()]
+    return raw
+
+
+def _size(path: Path) -> Optional[int]:
+    """A file's size, or None when it cannot be read (the e-mail then reports it)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
 
 
 def _unexpected(line: int, exc: Exception) -> _Result:

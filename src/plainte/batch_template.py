@@ -10,7 +10,7 @@ from typing import Any, Optional
 from plainte.batch_columns import _blank
 from plainte.batch_report import DELIMITER, safe_cell
 from plainte.errors import UsageError
-from plainte.i18n import _
+from plainte.i18n import _, ui_language
 
 EVIDENCE_SEPARATOR = "|"  # between evidence ids in one cell (the validator also accepts commas)
 OTHER_COUNTRIES = ("BE", "FR", "CN")  # the countries of another institution, whose ladder plainte knows
@@ -64,7 +64,7 @@ def template_csv(dispute_id: str, institution_id: Optional[str] = None, catalogu
     elif institution_id:
         inst = cat.institution(institution_id)
         if dispute.id not in {d.id for d in cat.disputes_for(inst)}:
-            raise UsageError(_("the dispute {dispute} does not apply to {institution}").format(dispute=dispute.id, institution=inst.name))
+            raise UsageError(_("the dispute {dispute} does not apply to {institution}").format(dispute=dispute.id, institution=inst.label(ui_language())))
         base["institution"] = inst.id
     else:
         base["institution"] = _default_institution(dispute, _example_answers(dispute.id), cat)

@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 from plainte.commands import _advice, _catalogue, _console, _level, _print_json, _split_formats, _text
 from plainte.errors import ExitCode, UsageError
-from plainte.i18n import _, ui_language
+from plainte.i18n import _, label_value, ui_language
 
 def _day_option(value: Optional[str], option: str) -> Optional[dt.date]:
     from plainte.fields import parse_date
@@ -38,15 +38,12 @@ def _catalogue_or_none() -> Any:
         return None
 
 
-def _dispute_names() -> Any:
-    """A function giving a dispute's name in the UI language (its id when the catalogue does not know it)."""
-    from plainte.errors import PlainteError
+def _dispute_names(cat: Any) -> Any:
+    """A function giving a dispute's name in the UI language (its id when the catalogue, from
+    _catalogue_or_none, is missing or does not know it)."""
     from plainte.i18n import pick
 
-    try:
-        disputes = _catalogue().disputes
-    except PlainteError:  # an invalid institutions file must not hide the cases
-        return lambda did: did
+    disputes = cat.disputes if cat is not None else {}
     return lambda did: pick(disputes[did].label, ui_language()) if did in disputes else did
 
 
@@ -82,7 +79,7 @@ def cmd_cases_list(db: Optional[Path], open_only: bool, as_json: bool) -> None:
     from rich.table import Table
 
     lang = ui_language()
-    name = _dispute_names()
+    name = _dispute_names(_catalogue_or_none())
     table = Table(title=_("Cases"))
     for head in (_("id"), _("who"), _("institution"), _("dispute"), _("step"), _("status"), _("next date")):
         table.add_column(head)
@@ -110,8 +107,8 @@ def _show_case(detail: Any) -> None:
         line += " · " + _("next date: {date} ({what})").format(date=day(s.next_date), what=_next_kind(s.next_kind))
     con.print(_text(line))
     sending = {"registered": _("registered letter"), "post": _("ordinary letter"), "email": _("e-mail")}
-    name = _dispute_names()
-    cat = _catalogue_or_none()
+    cat = _catalogue_or_none()  # read once: a broken institutions file is not parsed twice
+    name = _dispute_names(cat)
     for n, st in enumerate(detail.steps, 1):
         what = _level(st.level) if name(st.dispute) == _level(st.level) else f"{_level(st.level)} ({name(st.dispute)})"
         con.print(_text(f"{n}. {what}: {shown_recipient(detail, st, cat)} · {_status(st.status)}", "bold"))
@@ -120,7 +117,7 @@ def _show_case(detail: Any) -> None:
         for label, value in ((_("sent"), st.sent), (_("acknowledgement due"), st.acknowledge_due), (_("acknowledged"), st.acknowledged),
                              (answer_label, st.answer_due), (_("answered"), st.answered)):
             if value is not None:
-                con.print(_text("   " + _("{label}: {value}").format(label=label, value=day(value))))
+                con.print(_text("   " + label_value(label, day(value))))
         if st.reference:
             con.print(_text("   " + _("their reference: {reference}").format(reference=st.reference)))
         if st.outcome:

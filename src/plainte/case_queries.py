@@ -145,10 +145,9 @@ def shown_recipient(detail: CaseDetail, step: StepInfo, cat: Any = None) -> str:
     """Whom a step's letter went to, for a screen: a body of the ladder (Ombudsfin ...) by its name in the UI
     language when the catalogue names it per language, else the name the letter was addressed to."""
     from plainte.i18n import ui_language
+    from plainte.plan import step_recipient_label
 
-    body = dict(detail.ladder).get(step.level) if cat is not None else None
-    entry = cat.institutions.get(body) if body else None
-    return entry.label(ui_language()) if entry is not None and entry.names else step.recipient
+    return step_recipient_label(cat, dict(detail.ladder).get(step.level), step.recipient, ui_language())
 
 
 def due_cases(store: CaseStore, today: dt.date, cat: Any = None) -> list[Due]:

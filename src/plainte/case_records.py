@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-LEVEL_ORDER = ("complaint", "complaint-review", "mediation", "regulator", "court")
+from plainte.models import LEVELS as LEVEL_ORDER  # the ladder, lowest first
+
 STATUSES = ("draft", "sent", "escalated", "acknowledged", "answered", "closed")
 # What an answer date is: a period the catalogue gives (law, or the institution's stated commitment), or plainte's
 # own follow-up default (the day to check on the letter: never stated as the body's deadline).

@@ -42,14 +42,14 @@ def who_of(case: Any) -> str:
 
 def ladder_of(case: Any) -> list[list[str]]:
     """The institution's ladder for this case, as [level, body id or ""] (the insurance route for insurance)."""
-    from plainte.interview import target_step
+    from plainte.plan import step_for
 
     product = case.facts.get("product")
     out: list[list[str]] = []
     for s in case.institution.steps:
         if s.only_for is not None or any(level == s.level for level, _body in out):
             continue
-        chosen = target_step(case.institution, s.level, None, product) or s
+        chosen = step_for(case.institution, s.level, product) or s
         out.append([s.level, chosen.body or ""])
     return out
 

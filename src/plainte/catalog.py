@@ -189,11 +189,12 @@ INSTITUTION_KEYS = (
 
 def _names(r: _Reader, raw: Any, languages: tuple[str, ...]) -> tuple[str, Mapping[str, str]]:
     """`name`: one text, or the official name per language ({fr, nl, en}); then `name` is the one in the
-    institution's first language (as stored with a case and used to sort)."""
+    institution's first language (as stored with a case and used to sort), or the English one for a body that
+    writes in none of them (a Chinese platform: its French name would be no more its own than the English one)."""
     if not isinstance(raw, Mapping):
         return r.text(raw, "name"), MappingProxyType({})
     names = r.label(raw, "name")
-    first = next((lang for lang in languages if lang in names), "fr")
+    first = next((lang for lang in languages if lang in names), "en")
     return names[first], names
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from plainte.errors import FieldError, UsageError
-from plainte.i18n import LANGUAGES, _, ngettext, ui_language
+from plainte.i18n import LANGUAGES, _, label_value, ngettext, ui_language
 
 STATE: dict[str, Any] = {"institutions": []}
 
@@ -107,7 +107,7 @@ def _channel_line(ch: dict[str, Any]) -> str:
         parts.append(f"[{ch['hours_text']}]")
     if ch.get("note"):
         parts.append(f"— {ch['note']}")
-    return _("{label}: {value}").format(label=label, value=" ".join(parts))  # the UI language's punctuation
+    return label_value(label, " ".join(parts))
 
 
 def _show_institution(view: dict[str, Any]) -> None:
@@ -128,7 +128,7 @@ def _show_institution(view: dict[str, Any]) -> None:
         who = step.get("body_name") or step.get("service") or ""
         products = {"insurance": _("insurance products"), "over-indebtedness": _("people who cannot repay their debts")}
         extra = " " + _("(only for {products})").format(products=products.get(step["only_for"], step["only_for"])) if step.get("only_for") else ""
-        con.print(_text(f"  {n}. " + _("{label}: {value}").format(label=_level(step["level"]), value=who + extra)))
+        con.print(_text(f"  {n}. " + label_value(_level(step["level"]), who + extra)))
         for ch in step["channels"]:
             con.print(_text(f"       {_channel_line(ch)}"))
         for key, title in (("acknowledge", _("acknowledges within")), ("answer", _("answers within"))):
@@ -158,7 +158,7 @@ def cmd_disputes(dispute_id: Optional[str], institution_id: Optional[str], as_js
         for q in view["questions"]:
             req = "" if q["required"] else " " + _("(optional)")
             choices = f" [{', '.join(q['choices'])}]" if q.get("choices") else ""
-            con.print(_text("  " + _("{label}: {value}").format(label=f"{q['id']} ({q['type']}){choices}{req}", value=q["label"])))
+            con.print(_text("  " + label_value(f"{q['id']} ({q['type']}){choices}{req}", q["label"])))
         con.print(_text(_("Evidence:"), "bold"))
         for e in view["evidence"]:
             con.print(_text(f"  {'*' if e['required'] else '-'} {e['label']} ({e['id']})"))
@@ -191,7 +191,7 @@ def cmd_evidence(dispute_id: str, institution_id: Optional[str], as_json: bool) 
     if institution_id:
         inst = cat.institution(institution_id)
         if dispute.id not in {d.id for d in cat.disputes_for(inst)}:
-            raise UsageError(_("the dispute {dispute} does not apply to {institution}").format(dispute=dispute.id, institution=inst.name))
+            raise UsageError(_("the dispute {dispute} does not apply to {institution}").format(dispute=dispute.id, institution=inst.label(lang)))
     rows = checklist(dispute, cat, lang)
     if as_json:
         return _print_json({"dispute": dispute.id, "items": rows})
@@ -211,14 +211,13 @@ def answer_line(case: Any, plan: Any, cat: Any, lang: str) -> str:
     """When the answer is due (a period from the catalogue), or, when plainte only uses its own follow-up
     default, the day to check for an answer: never stated as the body's deadline."""
     from plainte.letters import format_day
-    from plainte.plan import current_step
+    from plainte.plan import current_step, step_recipient_label
 
     day = format_day(plan.answer_due, lang)
     if plan.answer_from_catalogue:
         return _("An answer is due by {date}.").format(date=day)
     step = current_step(case)
-    body = cat.institutions.get(step.body) if step is not None and step.body else None
-    who = body.label(lang) if body is not None else case.recipient.name
+    who = step_recipient_label(cat, step.body if step is not None else None, case.recipient.name, lang)
     return _("No answer period is known for {who}: check on {date} whether an answer has come (a reminder date, not a deadline).").format(
         who=who, date=day)
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from plainte.cases import LEVEL_ORDER, CaseDetail, CaseStore, StepInfo, show_case
+from plainte.cases import LEVEL_ORDER, REMINDER, CaseDetail, CaseStore, StepInfo, show_case
 from plainte.deadlines import add_months
 from plainte.errors import CatalogueError, NotYetError, Problem, UsageError
 from plainte.i18n import _, pick, ui_language
@@ -49,7 +49,7 @@ class Escalation:
     message: str
     possible_from: dt.date
     answer_due: Optional[dt.date] = None  # the answer date of the case's latest letter
-    answer_due_kind: str = "reminder"  # "deadline" (from the catalogue) or "reminder" (plainte's follow-up default)
+    answer_due_kind: str = REMINDER  # DEADLINE (from the catalogue) or REMINDER (plainte's follow-up default)
 
     @property
     def has_letter(self) -> bool:
@@ -208,15 +208,9 @@ def _answers(detail: CaseDetail, dispute: Any, step: Any, cat: Any, today: dt.da
 
 def _ladder_above(inst: Any, level: str, product: Any) -> list[tuple[str, Any]]:
     """(level, step) for every rung above level, in ladder order."""
-    from plainte.interview import target_step
+    from plainte.plan import ladder_from
 
-    here = LEVEL_ORDER.index(level) if level in LEVEL_ORDER else 0
-    out: list[tuple[str, Any]] = []
-    for lvl in LEVEL_ORDER[here + 1:]:
-        step = target_step(inst, lvl, None, product)
-        if step is not None:
-            out.append((lvl, step))
-    return out
+    return ladder_from(inst, level, product, above=True)
 
 
 def step_recipient(inst: Any, step: Step, cat: Any, answers: Mapping[str, Any]) -> str:
@@ -224,16 +218,15 @@ def step_recipient(inst: Any, step: Step, cat: Any, answers: Mapping[str, Any]) 
     mediation step without a body (France: the institution's own médiateur), the mediator the person named, else
     that institution's mediator; otherwise the institution itself."""
     from plainte.interview import get, needs_mediator
+    from plainte.plan import step_recipient_label
 
     lang = ui_language()
-    if step.body:
-        return cat.institutions[step.body].label(lang)
     if needs_mediator(step):
         named = get(answers, "mediator.name")
         if isinstance(named, str) and named.strip():
             return named.strip()
         return _("the mediator (médiateur) of {institution}").format(institution=inst.label(lang))
-    return inst.label(lang)
+    return step_recipient_label(cat, step.body, inst.label(lang), lang)
 
 
 def _dispute_for(cat: Any, inst: Any, level: str) -> Any:

@@ -6,10 +6,9 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 from plainte.asking import BACK, Asker
-from plainte.catalog import Catalogue, applies
+from plainte.catalog import Catalogue
 from plainte.i18n import _, pick
-from plainte.models import EvidenceRule
-from plainte.plan import MANDATE
+from plainte.plan import documents_for
 
 
 class StopForDocument(Exception):
@@ -31,10 +30,7 @@ def ask_evidence(asker: Asker, cat: Catalogue, answers: dict[str, Any], back: bo
     must know that before saying yes). Back goes to the previous document, then to the previous question.
     """
     dispute = cat.disputes[answers["dispute"]]
-    facts = answers.get("facts") or {}
-    rules = [r for r in dispute.evidence if applies(r.when, facts)]
-    if answers.get("writer_role") == "social-worker" and MANDATE in cat.evidence and MANDATE not in [r.evidence for r in rules]:
-        rules.insert(0, EvidenceRule(MANDATE))  # a social worker acts on the client's mandate, whatever the dispute
+    rules = documents_for(dispute, answers.get("facts") or {}, answers.get("writer_role"), cat)
     given = answers.get("evidence")
     current = list(given) if isinstance(given, list) else None
     have: dict[str, bool] = {}

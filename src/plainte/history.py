@@ -8,9 +8,8 @@ from typing import Any
 from plainte import fields
 from plainte.errors import FieldError
 from plainte.i18n import _
-from plainte.models import EarlierLetter
+from plainte.models import LEVELS, EarlierLetter
 
-LEVELS = ("complaint", "complaint-review", "mediation", "regulator", "court")
 KEYS = ("level", "date", "sent", "reference", "answered")
 MAX_LETTERS = 20
 
@@ -43,7 +42,9 @@ def parse_history(raw: Any, *, field: str = "history") -> tuple[EarlierLetter, .
         ref = fields.parse_text(reference, field=f"{where}.reference", max_length=80) if reference not in (None, "") else ""
         answered = entry.get("answered")
         answered_day = fields.parse_date(answered, field=f"{where}.answered") if answered not in (None, "") else None
-        if answered_day is not None and answered_day < (sent_day or day):
+        if answered_day is not None and sent_day is not None and answered_day < sent_day:
+            raise FieldError(f"{where}.answered", _("must not be before the day the letter was sent ({date})").format(date=sent_day.strftime("%d/%m/%Y")))
+        if answered_day is not None and answered_day < day:
             raise FieldError(f"{where}.answered", _("must not be before the letter's date ({date})").format(date=day.strftime("%d/%m/%Y")))
         out.append(EarlierLetter(level=str(level), date=day, sent=sent_day, reference=ref, answered=answered_day))
     return tuple(out)

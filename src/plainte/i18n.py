@@ -71,3 +71,8 @@ def pick(label: Mapping[str, str], lang: str | None = None) -> str:
     """The text of an inline {fr, nl, en} label in lang (the UI language by default)."""
     lang = lang or _current_lang
     return label.get(lang) or label.get(DEFAULT_LANGUAGE) or next(iter(label.values()), "")
+
+
+def label_value(label: str, value: str) -> str:
+    """"label: value" with the UI language's punctuation (French puts a space before the colon)."""
+    return _("{label}: {value}").format(label=label, value=value)

@@ -23,7 +23,7 @@ from plainte.models import (
     Recipient,
     Step,
 )
-from plainte.plan import MANDATE
+from plainte.plan import documents_for, step_for
 
 TOP_KEYS = (
     "institution", "dispute", "language", "date", "sending", "writer_role", "segment", "organisation",
@@ -146,14 +146,11 @@ def named_profile(inst: Institution, name: Any) -> Institution:
 
 
 def target_step(inst: Institution, level: str, cat: Catalogue, product: Any = None) -> Optional[Step]:
-    """The ladder step a letter of this level goes to (the insurance route for insurance products)."""
-    if level == "mediation" and product == "insurance":
-        for s in inst.steps:
-            if s.level == "mediation" and s.only_for == "insurance":
-                return s
+    """The ladder step a letter of this level goes to (plan.step_for), or a plain complaint to an institution
+    without a ladder."""
     if level == "complaint" and not inst.steps:
         return Step(level="complaint")
-    return inst.step(level)
+    return step_for(inst, level, product)
 
 
 def recipient_entry(inst: Institution, step: Step, cat: Catalogue) -> tuple[Institution, Step]:
@@ -240,9 +237,7 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
                 out.append(Slot(f"facts.{q.id}", q.type, q.label, required=q.required, help=q.help,
                                 choices=tuple((c.id, c.label) for c in q.choices), default=q.default,
                                 multiline=q.type == "text" and q.id in ("description", "reason", "why-unsatisfied", "answer-summary")))
-        documents = [r.evidence for r in dispute.evidence if applies(r.when, answers.get("facts") or {})]
-        if answers.get("writer_role") == "social-worker" and MANDATE not in documents and MANDATE in cat.evidence:
-            documents.insert(0, MANDATE)  # a social worker encloses the client's mandate, whatever the dispute
+        documents = [r.evidence for r in documents_for(dispute, answers.get("facts") or {}, answers.get("writer_role"), cat)]
         out.append(Slot("evidence", "evidence", _("Which of these documents do you have and will enclose?"), required=False,
                         choices=tuple((e, cat.evidence[e].label) for e in documents)))
     if inst is not None and dispute is not None:
@@ -292,7 +287,7 @@ def _address_slots(inst: Institution, entry: Institution, step: Step, segment: s
     person = _person_slots("recipient", "recipient", False)[1:]
     if entry.id == inst.id:
         hint = _("plainte does not know this address: copy it from the letter you received, the contract or the website of {name}.").format(
-            name=entry.name if entry.id != OTHER else _("the institution"))
+            name=entry.label(ui_language()) if entry.id != OTHER else _("the institution"))
     else:
         name = entry.label(ui_language())
         postal = step.channel("postal", segment)
@@ -301,16 +296,18 @@ def _address_slots(inst: Institution, entry: Institution, step: Step, segment: s
         labels = {"recipient.street": _("Street and number of {name}"), "recipient.postal_code": _("Postal code of {name}"),
                   "recipient.city": _("Town or city of {name}"), "recipient.country": _("Country of {name}")}
         person = [replace(s, label=labels[s.key].format(name=name)) for s in person]
-    country = entry.country if entry.country in COUNTRIES else "BE"
-    return [replace(s, help=hint, default=country if s.key == "recipient.country" else s.default) for s in person]
+    return _hinted(person, hint, entry.country if entry.country in COUNTRIES else "BE")
+
+
+def _hinted(person: Any, hint: str, country: str) -> list[Slot]:
+    """Address slots with a hint on where to find the address, the country asked first being `country`."""
+    return [replace(s, help=hint, default=country if s.key.endswith(".country") else s.default) for s in person]
 
 
 def _mediator_slots(by_email: bool, country: str) -> list[Slot]:
     """The mediator's name and address (and e-mail when the letter goes by e-mail), from the institution's answer."""
     hint = _("The institution's answer to your complaint must name its mediator (médiateur) and give the address; without an answer, ask the institution for them or look on its website.")
-    person = _person_slots("mediator", "mediator", False)
-    out = [Slot(s.key, s.type, s.label, s.required, s.choices, hint, country if s.key == "mediator.country" else s.default,
-                s.country_key) for s in person]
+    out = _hinted(_person_slots("mediator", "mediator", False), hint, country)
     if by_email:
         out.append(Slot("mediator.email", "email", _("The mediator's e-mail address"), help=hint))
     return out
@@ -537,7 +534,7 @@ def make_recipient(entry: Institution, step: Step, typed: Mapping[str, Any], seg
     postal = step.channel("postal", segment)
     email_ch = step.channel("email", segment)
     if given.get("street") and needs_address(entry, step, segment):
-        address = Address(street=given["street"], postal_code=given["postal_code"], city=given["city"], country=given.get("country", "BE"))
+        address = _given_address(given)
     else:
         address = postal.address if postal else None
     return Recipient(
@@ -552,8 +549,12 @@ def make_recipient(entry: Institution, step: Step, typed: Mapping[str, Any], seg
 def mediator_recipient(typed: Mapping[str, Any]) -> Recipient:
     """The recipient block of a letter to the mediator the person named (the institution stays the one in dispute)."""
     given = typed["mediator"]
-    address = Address(street=given["street"], postal_code=given["postal_code"], city=given["city"], country=given.get("country", "BE"))
-    return Recipient(name=given["name"], address=address, email=given.get("email") or "")
+    return Recipient(name=given["name"], address=_given_address(given), email=given.get("email") or "")
+
+
+def _given_address(given: Mapping[str, Any]) -> Address:
+    """The postal address the person gave (a recipient's or a mediator's)."""
+    return Address(street=given["street"], postal_code=given["postal_code"], city=given["city"], country=given.get("country", "BE"))
 
 
 def missing(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> list[Problem]:

@@ -65,6 +65,7 @@ class _Background:
 def _offer_draft(asker: Any, draft: dict[str, Any], cat: Any) -> bool:
     """Ask whether to continue the saved draft, saying when it was saved and what it is about."""
     from plainte.i18n import pick
+    from plainte.interview import resolve_institution
     from plainte.letters import format_day
 
     try:
@@ -74,8 +75,9 @@ def _offer_draft(asker: Any, draft: dict[str, Any], cat: Any) -> bool:
         when = str(draft.get("saved"))
     answers = draft["answers"]
     names = []
-    if answers.get("institution") in cat.institutions:
-        names.append(cat.institutions[answers["institution"]].name)
+    inst = resolve_institution(answers, cat)  # the name the person gave, for a profile such as a Chinese platform
+    if inst is not None:
+        names.append(inst.label(ui_language()))
     if answers.get("dispute") in cat.disputes:
         names.append(pick(cat.disputes[answers["dispute"]].label))
     about = ", ".join(names)
@@ -156,6 +158,7 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
 
 def _next_steps(asker: Any, case: Any, plan: Any, cat: Any) -> None:
     from plainte.i18n import pick
+    from plainte.interview import resolve_institution
     from plainte.letters import format_day
 
     lang = ui_language()

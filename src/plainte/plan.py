@@ -9,7 +9,8 @@ from typing import Any, Optional
 
 from plainte.catalog import Catalogue, applies
 from plainte.deadlines import Period, add_business_days
-from plainte.models import Case, Dispute, Institution, Step, Warning
+from plainte.models import LEVELS as LEVEL_ORDER
+from plainte.models import Case, Dispute, EvidenceRule, Institution, Step, Warning
 
 # Without a deadline in the catalogue, the letter asks for an answer within 14 calendar days: a request,
 # never stated as law (the same span Book XIX gives a consumer after a reminder, facts.md section 2).
@@ -18,7 +19,6 @@ DEFAULT_ANSWER = Period(days=14)
 # to paper reminders, facts.md section 2); an e-mail the same day.
 POSTAL_DELIVERY_DAYS = 3
 MANDATE = "mandate"  # the evidence id of the client's signed mandate: every social-worker letter needs it
-LEVEL_ORDER = ("complaint", "complaint-review", "mediation", "regulator", "court")
 
 
 @dataclass(frozen=True)
@@ -54,16 +54,43 @@ class Plan:
 
 
 def business_country(case: Case) -> str:
-    """The calendar used for business days: the institution's country when it is BE or FR."""
-    for country in (case.institution.country, case.sender.country):
+    """The calendar used for business days: the institution's country when it is BE or FR, else the sender's."""
+    return calendar_country(case.institution.country, case.sender.country)
+
+
+def calendar_country(institution_country: Any, sender_country: Any) -> str:
+    """business_country from the two countries (the wizard has answers, not yet a Case): BE when neither is BE or FR."""
+    for country in (institution_country, sender_country):
         if country in ("BE", "FR"):
             return country
     return "BE"
 
 
+def waits_for(dispute: Dispute, facts: Mapping[str, Any], country: str, day: dt.date) -> tuple[Wait, ...]:
+    """The dispute's waiting periods still running on `day`, counted in business days of `country` from the date
+    answer each starts from (a date, or, before the answers are checked, a text that reads as one)."""
+    from plainte import fields
+    from plainte.errors import FieldError
+
+    out = []
+    for w in dispute.waiting:
+        start = facts.get(w.after)
+        if not applies(w.when, facts) or start in (None, ""):
+            continue
+        if not isinstance(start, dt.date):
+            try:
+                start = fields.parse_date(start, field=w.after)
+            except FieldError:
+                continue
+        until = add_business_days(start, w.business_days, country)
+        if day < until:
+            out.append(Wait(until=until, business_days=w.business_days, reason=dict(w.reason)))
+    return tuple(out)
+
+
 def current_step(case: Case) -> Optional[Step]:
     """The ladder step the letter goes to."""
-    return _step_for(case.institution, case.level, case.facts.get("product"))
+    return step_for(case.institution, case.level, case.facts.get("product"))
 
 
 def next_step(case: Case) -> Optional[Step]:
@@ -78,21 +105,31 @@ def next_step(case: Case) -> Optional[Step]:
 def bodies_ahead(institution: Institution, level: str, product: object = None) -> frozenset[str]:
     """The bodies on the case's way ahead: the one the letter goes to and those above it, on the route the
     product takes (an insurance policy goes to the Insurance Ombudsman, not to Ombudsfin)."""
+    return frozenset(step.body for _level, step in ladder_from(institution, level, product) if step.body)
+
+
+def ladder_from(institution: Institution, level: str, product: object = None, above: bool = False) -> list[tuple[str, Step]]:
+    """(level, step) for every rung from level (or above it) on the product's route, in ladder order."""
     here = LEVEL_ORDER.index(level) if level in LEVEL_ORDER else 0
-    out = set()
-    for lvl in LEVEL_ORDER[here:]:
-        step = _step_for(institution, lvl, product)
-        if step is not None and step.body:
-            out.add(step.body)
-    return frozenset(out)
+    rungs = ((lvl, step_for(institution, lvl, product)) for lvl in LEVEL_ORDER[here + 1 if above else here:])
+    return [(lvl, step) for lvl, step in rungs if step is not None]
 
 
-def _step_for(institution: Institution, level: str, product: object) -> Optional[Step]:
+def step_for(institution: Institution, level: str, product: object = None) -> Optional[Step]:
+    """The ladder step a letter of this level goes to: the insurance route for insurance products."""
     if level == "mediation" and product == "insurance":
         for s in institution.steps:
             if s.level == "mediation" and s.only_for == "insurance":
                 return s
     return institution.step(level)
+
+
+def step_recipient_label(cat: Any, body: Optional[str], otherwise: str, lang: str) -> str:
+    """Whom a ladder step's letter goes to, named on a screen: the body that handles the step (Ombudsfin ...)
+    by its name in lang, when the catalogue has it; else `otherwise` (the institution, or the name the letter
+    was addressed to)."""
+    entry = cat.institutions.get(body) if cat is not None and body else None
+    return entry.label(lang) if entry is not None else otherwise
 
 
 def warning_applies(warning: Warning, facts: Mapping[str, Any], country: str, ahead: frozenset[str]) -> bool:
@@ -113,17 +150,15 @@ def warnings_for(dispute: Dispute, institution: Institution, facts: Mapping[str,
     return tuple(w for w in dispute.warnings if warning_applies(w, facts, institution.country, ahead))
 
 
-def _rule_applies(evidence: str, case: Case) -> bool:
-    """Named rule: a mandate is only needed when a social worker writes for a client."""
-    return evidence != MANDATE or case.writer_role == "social-worker"
-
-
-def _with_mandate(required: tuple[str, ...], case: Case, cat: Catalogue) -> tuple[str, ...]:
-    """Named rule: a social worker acts on the client's signed mandate, whatever the dispute: it is required
-    evidence (the letter encloses it, or says it will follow, and the person is told how to get it)."""
-    if case.writer_role != "social-worker" or MANDATE in required or MANDATE not in cat.evidence:
-        return required
-    return (MANDATE, *required)
+def documents_for(dispute: Dispute, facts: Mapping[str, Any], writer_role: Any, cat: Catalogue) -> tuple[EvidenceRule, ...]:
+    """The evidence rules that apply to these answers, in the dispute's order. Named rule: a mandate only when a
+    social worker writes for a client, and then always, whatever the dispute (first, required: the letter
+    encloses it, or says it will follow, and the person is told how to get it)."""
+    social = writer_role == "social-worker"
+    rules = [r for r in dispute.evidence if applies(r.when, facts) and (r.evidence != MANDATE or social)]
+    if social and MANDATE in cat.evidence and MANDATE not in [r.evidence for r in rules]:
+        rules.insert(0, EvidenceRule(MANDATE))
+    return tuple(rules)
 
 
 def next_business_day(day: dt.date, country: str) -> dt.date:
@@ -146,17 +181,11 @@ def _copy_to_creditor(case: Case) -> bool:
 def make_plan(case: Case, cat: Catalogue) -> Plan:
     """Pure function of the Case and the catalogue."""
     facts = case.facts
-    rules = [r for r in case.dispute.evidence if applies(r.when, facts) and _rule_applies(r.evidence, case)]
-    required = _with_mandate(tuple(r.evidence for r in rules if r.required), case, cat)
+    rules = documents_for(case.dispute, facts, case.writer_role, cat)
+    required = tuple(r.evidence for r in rules if r.required)
     recommended = tuple(r.evidence for r in rules if not r.required)
     country = business_country(case)
-    waits = []
-    for w in case.dispute.waiting:
-        start = facts.get(w.after)
-        if applies(w.when, facts) and isinstance(start, dt.date):
-            until = add_business_days(start, w.business_days, country)
-            if case.date < until:
-                waits.append(Wait(until=until, business_days=w.business_days, reason=dict(w.reason)))
+    waits = waits_for(case.dispute, facts, country, case.date)
     received = case.date if case.sending == "email" else add_business_days(case.date, POSTAL_DELIVERY_DAYS, country)
     step = current_step(case)
     handler = step
@@ -171,7 +200,7 @@ def make_plan(case: Case, cat: Catalogue) -> Plan:
         recommended=recommended,
         enclosed=tuple(e for e in case.evidence),
         missing=tuple(e for e in required if e not in case.evidence),
-        waits=tuple(waits),
+        waits=waits,
         warnings=warnings_for(case.dispute, case.institution, facts),
         received_on=received,
         acknowledge_due=ack,

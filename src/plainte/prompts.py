@@ -6,6 +6,7 @@ no colour, so a screen reader can follow it.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -135,9 +136,11 @@ def _yes_no(default: Optional[bool]) -> Optional[str]:
 _ENGLISH_DESCRIPTION = "  Description: "  # questionary's own prefix, replaced by the explanation alone
 
 
+@functools.cache
 def _described_control() -> Any:
     """questionary's choice list, showing the highlighted choice's explanation under the list, wrapped, without
-    questionary's English "Description:" prefix, and searched without regard to accents or case."""
+    questionary's English "Description:" prefix, and searched without regard to accents or case (the class is
+    made once, on the first choice list: questionary is imported only then)."""
     import shutil
     import textwrap
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from plainte.asking import BACK, Asker, Choice, Stop, choose_language
-from plainte.catalog import Catalogue, applies
+from plainte.catalog import Catalogue
 from plainte.drafts import DraftStore
 from plainte.errors import FieldError, PlainteError
 from plainte.i18n import _, ngettext, pick, ui_language
@@ -55,12 +55,17 @@ class Wizard:
         self.problems: dict[str, str] = {}  # why a given answer is asked again
         self._warned: set[str] = set()
         self._costs_offered = False
+        self._slots: Optional[tuple[tuple[str, str], list[Slot]]] = None  # current_slots() for one state of the answers
 
     # --- state -------------------------------------------------------------------------------
     def current_slots(self) -> list[Slot]:
-        """The slots in the order the wizard asks them: who writes first, then the institution and the rest."""
-        out = slots(self.answers, self.cat)
-        return sorted(out, key=lambda s: s.key != "writer_role")
+        """The slots in the order the wizard asks them: who writes first, then the institution and the rest.
+        Worked out once per state of the answers (and UI language): several calls are made for each question."""
+        key = (ui_language(), repr(self.answers))
+        if self._slots is None or self._slots[0] != key:
+            out = slots(self.answers, self.cat)
+            self._slots = (key, sorted(out, key=lambda s: s.key != "writer_role"))
+        return list(self._slots[1])
 
     def prefill(self, skip_optional: bool = False) -> int:
         """Accept every given answer that is valid; invalid ones will be asked again, saying why.
@@ -153,8 +158,9 @@ class Wizard:
                 out.append((cid, label))
         return out
 
-    def _default(self, slot: Slot) -> Any:
-        """The answer shown first: the one given, else a sensible one (the UI language, the first day to send)."""
+    def _default(self, slot: Slot, running: list[tuple[dt.date, str]]) -> Any:
+        """The answer shown first: the one given, else a sensible one (the UI language, the first day to send
+        after the `running` waiting periods)."""
         current = get(self.answers, slot.key)
         if current not in (None, ""):
             return current
@@ -163,7 +169,7 @@ class Wizard:
             if inst is not None and ui_language() in inst.languages:
                 return ui_language()
         if slot.key == "date":
-            return max([self.today] + [until for until, _reason in self.waits()]).strftime("%d/%m/%Y")
+            return max([self.today] + [until for until, _reason in running]).strftime("%d/%m/%Y")
         return slot.default
 
     def ask(self, slot: Slot, back: bool) -> Any:
@@ -173,7 +179,8 @@ class Wizard:
             self.asker.say(_("Not accepted: {error}").format(error=self.problems[slot.key]), "warning")
         if slot.type == "evidence":
             return self.ask_evidence(back)
-        default = self._default(slot)
+        running = self.waits() if slot.key == "date" else []  # for the default and the help: worked out once
+        default = self._default(slot, running)
         if slot.type == "choice":
             return self.asker.choose(label, self._choices(slot), default, back)
         if slot.type == "bool":
@@ -191,7 +198,7 @@ class Wizard:
             return fact_date_problem(slot.key, value, self.today)
 
         help_text = slot.help_text()
-        if slot.key == "date" and self.waits():
+        if running:
             help_text = _("Send it on {date} at the earliest: see the advice above.").format(date=default)
         raw = self.asker.text(label + ("" if slot.required else " " + _("(optional)")), str(default or ""), check, help_text, back)
         if raw is BACK:

@@ -7,9 +7,9 @@ import os
 from typing import Any, Optional
 
 from plainte.asking import BACK, Asker, Stop
-from plainte.catalog import Catalogue, applies
+from plainte.catalog import Catalogue
 from plainte.errors import FieldError
-from plainte.i18n import _, pick
+from plainte.i18n import _, label_value, pick
 from plainte.interview import Slot, get, resolve_institution
 
 
@@ -42,9 +42,9 @@ def display(slot: Slot, value: Any, cat: Catalogue) -> str:
     return str(value)
 
 
-def answer_line(slot: Slot, value: Any, cat: Catalogue) -> str:
+def review_line(slot: Slot, value: Any, cat: Catalogue) -> str:
     """One line of the review: the question, then the answer."""
-    return _("{question}: {answer}").format(question=question(slot), answer=display(slot, value, cat))
+    return label_value(question(slot), display(slot, value, cat))
 
 
 def review(asker: Asker, slots: list[Slot], answers: dict[str, Any], cat: Catalogue) -> Optional[str]:
@@ -54,7 +54,7 @@ def review(asker: Asker, slots: list[Slot], answers: dict[str, Any], cat: Catalo
         for slot in slots:
             value = get(answers, slot.key)
             if slot.type == "evidence" or value not in (None, ""):
-                asker.say("  " + answer_line(slot, value, cat))
+                asker.say("  " + review_line(slot, value, cat))
         choice = asker.choose(_("Is everything right?"),
                               [("write", _("Yes, write the letter")), ("change", _("Change an answer")),
                                ("stop", _("Stop here and keep my answers as a draft"))], "write", False)
@@ -63,35 +63,21 @@ def review(asker: Asker, slots: list[Slot], answers: dict[str, Any], cat: Catalo
         if choice != "change":
             return None
         key = asker.choose(_("Which answer do you want to change?"),
-                           [(s.key, answer_line(s, get(answers, s.key), cat)) for s in slots], None, True)
+                           [(s.key, review_line(s, get(answers, s.key), cat)) for s in slots], None, True)
         if key is not BACK:
             return key
 
 
 def waits(cat: Catalogue, answers: dict[str, Any], today: dt.date) -> list[tuple[dt.date, str]]:
-    """The waiting periods still running: (first day to send, why)."""
-    from plainte import fields
-    from plainte.deadlines import add_business_days
+    """The waiting periods still running: (first day to send, why), on the calendar the plan uses."""
+    from plainte.plan import calendar_country, waits_for
 
     dispute = cat.disputes.get(str(answers.get("dispute")))
     inst = resolve_institution(answers, cat)
     if dispute is None or inst is None:
         return []
-    facts = answers.get("facts") or {}
-    country = inst.country if inst.country in ("BE", "FR") else "BE"
-    out = []
-    for w in dispute.waiting:
-        if not applies(w.when, facts) or facts.get(w.after) in (None, ""):
-            continue
-        try:
-            start = fields.parse_date(facts[w.after], field=w.after)
-        except FieldError:
-            continue
-        until = add_business_days(start, w.business_days, country)
-        if today < until:
-            out.append((until, pick(w.reason)))
-    return out
-
+    country = calendar_country(inst.country, get(answers, "sender.country"))
+    return [(w.until, pick(w.reason)) for w in waits_for(dispute, answers.get("facts") or {}, country, today)]
 
 
 def ask_output(asker: Asker) -> tuple[list[str], str]:
