@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from plainte.compose import render_letter
 from plainte.interview import build_case
@@ -124,3 +126,22 @@ def test_mediation_request_says_all_correspondence_only_when_it_is_all_there(cat
     data["evidence"] = ["complaint-copy", "institution-answer"]  # the proof of sending is still to come
     part = flat(render_letter(build_case(data, cat, today=TODAY), cat, "txt"))
     assert "all the correspondence" not in part and "as listed below" in part and "will follow" in part
+
+
+_WORD = st.text(alphabet=st.sampled_from("abcdéëç€’«»-.,\xa0\u202f"), min_size=1, max_size=90).filter(str.strip)  # textwrap drops a word of no-break spaces only
+
+
+@given(words=st.lists(_WORD, max_size=40), gaps=st.lists(st.sampled_from([" ", "  ", "\t", " \r "]), min_size=40, max_size=40),
+       width=st.sampled_from([78, 40, 10, 1]), edges=st.booleans())
+def test_wrap_line_is_textwrap_without_breaking_words(words, gaps, width, edges):
+    """The fast wrap gives textwrap's greedy result (words never broken, no-break spaces never split), and
+    collapses runs of ASCII white space to one space."""
+    import textwrap
+
+    from plainte.letters import wrap_line
+
+    line = "".join(w + g for w, g in zip(words, gaps)).rstrip(" \t\r")
+    if edges:
+        line = "  " + line + " \t"
+    expected = textwrap.fill(" ".join(words), width, break_long_words=False, break_on_hyphens=False)
+    assert wrap_line(line, width) == expected
