@@ -21,6 +21,7 @@ OUTPUT_FORMATS = (*FORMATS, "pdf", "eml")  # what --format accepts: the text for
 BODY = "pdf"  # the letter below its header (sender, sending mode, recipient), paragraphs unwrapped: pdf.py lays out the rest
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
 WIDTH = 78
+FORMAT_CACHE = 4096  # amounts and dates formatted per locale, kept: a batch repeats the same few thousand
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # inline Markdown syntax
 _MD_LINE_START = re.compile(r"^(\s*)([#+\-]|\d+\.)(\s)", re.M)  # a value must not start a heading or a list
 
@@ -34,19 +35,33 @@ def _babel_locale(lang: str) -> Any:
 
 def format_money(value: Any, lang: str) -> str:
     """An amount in euro in the letter's locale: "1 234,56 €", "€ 1.234,56", "€1,234.56"."""
+    return _money(str(value), lang)
+
+
+@lru_cache(maxsize=FORMAT_CACHE)
+def _money(text: str, lang: str) -> str:
     from babel.numbers import format_currency
 
-    return format_currency(Decimal(str(value)), "EUR", locale=_babel_locale(lang))
+    return format_currency(Decimal(text), "EUR", locale=_babel_locale(lang))
 
 
 def format_day(value: dt.date, lang: str) -> str:
     """A date written out in the letter's language: "1er novembre 2026", "21 november 2026"."""
+    if type(value) is dt.date:  # noqa: E721 - a datetime, or None (babel's today), is formatted each time
+        return _day(value, lang)
+    return _format_day(value, lang)
+
+
+def _format_day(value: dt.date, lang: str) -> str:
     from babel.dates import format_date
 
     text = format_date(value, format="long", locale=_babel_locale(lang))
     if lang == "fr" and value.day == 1:
         text = "1er" + text[1:]
     return text
+
+
+_day = lru_cache(maxsize=FORMAT_CACHE)(_format_day)
 
 
 def md_escape(text: str) -> str:
