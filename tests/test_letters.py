@@ -145,3 +145,28 @@ def test_wrap_line_is_textwrap_without_breaking_words(words, gaps, width, edges)
         line = "  " + line + " \t"
     expected = textwrap.fill(" ".join(words), width, break_long_words=False, break_on_hyphens=False)
     assert wrap_line(line, width) == expected
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html"])
+def test_letter_environment_stays_sandboxed_and_strict(fmt):
+    """The letters' own gettext is called without inspection; everything else still goes through the sandbox."""
+    from jinja2.exceptions import SecurityError, UndefinedError
+    from jinja2.sandbox import SandboxedEnvironment, unsafe
+
+    from plainte.letters import environment
+
+    env = environment(fmt, "fr")
+    assert isinstance(env, SandboxedEnvironment)
+
+    @unsafe
+    def delete_everything():
+        raise AssertionError("called")
+
+    with pytest.raises(SecurityError):
+        env.from_string("{{ f() }}").render(f=delete_everything)
+    with pytest.raises(SecurityError):
+        env.from_string("{{ ''.__class__.__mro__[1].__subclasses__() }}").render()
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ nothing }}").render()
+    escaped = env.from_string('{{ gettext("%(x)s!", x=v) }}').render(v="<b>")
+    assert escaped == ("&lt;b&gt;!" if fmt == "html" else "<b>!")

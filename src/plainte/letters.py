@@ -9,7 +9,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -144,10 +145,53 @@ _PARA: dict[str, Callable[[Any], Any]] = {"txt": _para_txt, "md": _para_md, "htm
 _LINES: dict[str, Callable[[list[str]], Any]] = {"txt": _lines_txt, "md": _lines_md, "html": _lines_html, BODY: _lines_txt}
 
 
+class _LetterEnvironment(SandboxedEnvironment):
+    """The sandbox, except that the letters' own gettext and ngettext (installed below) are called without
+    being inspected first: they are ours, and they only look up and %-format text. Every other callable a
+    template reaches is checked as before. (The inspection was a third of a plain-text letter's time.)"""
+
+    own_gettext: Any = None
+    own_ngettext: Any = None
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as Jinja's
+        if __obj is __self.own_gettext or __obj is __self.own_ngettext:
+            kwargs.pop("_block_vars", None)  # for these two, only the evaluation context (shared) matters
+            kwargs.pop("_loop_vars", None)
+            return __obj(__context, *args, **kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def _new_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
+    """Jinja's newstyle gettext (jinja2.ext._make_new_gettext), calling the translation directly."""
+
+    @pass_context
+    def gettext(__context: Context, __string: str, **variables: Any) -> str:
+        rv = translate(__string)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables  # always a format string, as in Jinja ("%%" is a percent sign)
+
+    return gettext
+
+
+def _new_ngettext(translate: Callable[[str, str, int], str]) -> Callable[..., str]:
+    """Jinja's newstyle ngettext (jinja2.ext._make_new_ngettext), calling the translation directly."""
+
+    @pass_context
+    def ngettext(__context: Context, __singular: str, __plural: str, __num: int, **variables: Any) -> str:
+        variables.setdefault("num", __num)
+        rv = translate(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables
+
+    return ngettext
+
+
 @lru_cache(maxsize=None)
 def environment(fmt: str, lang: str) -> SandboxedEnvironment:
     """One compiled environment per output format and letter language (cached: templates compile once)."""
-    env = SandboxedEnvironment(
+    env = _LetterEnvironment(
         loader=FileSystemLoader(str(letters_dir())),
         undefined=StrictUndefined,
         autoescape=fmt == "html",
@@ -156,7 +200,10 @@ def environment(fmt: str, lang: str) -> SandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(translations(lang, LETTER_DOMAIN), newstyle=True)  # type: ignore[attr-defined]
+    catalog = translations(lang, LETTER_DOMAIN)
+    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+    env.own_gettext = env.globals["gettext"] = _new_gettext(catalog.gettext)
+    env.own_ngettext = env.globals["ngettext"] = _new_ngettext(catalog.ngettext)
     env.filters["money"] = lambda v: format_money(v, lang)
     env.filters["day"] = lambda v: format_day(v, lang)
     env.filters["para"] = _PARA[fmt]
