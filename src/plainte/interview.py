@@ -63,10 +63,10 @@ class Slot:
 def get(answers: Mapping[str, Any], key: str) -> Any:
     """The value at a dotted key (facts keys may hold dashes), or None."""
     head, _sep, rest = key.partition(".")
-    value = answers.get(head) if isinstance(answers, Mapping) else None
+    value = answers.get(head) if type(answers) is dict or isinstance(answers, Mapping) else None  # dict first: fast
     if not rest:
         return value
-    return value.get(rest) if isinstance(value, Mapping) else None
+    return value.get(rest) if type(value) is dict or isinstance(value, Mapping) else None
 
 
 def put(answers: dict[str, Any], key: str, value: Any) -> None:
@@ -322,13 +322,16 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     # slots depend on earlier answers: iterate until no new slot appears. The evidence slot is parsed last,
     # once the facts are typed: its choices depend on them (a "yes" in a CSV is True only once parsed).
     for _round in range(4):
-        todo = [s for s in slots(merge_answers(answers, typed), cat) if s.key not in seen and s.type != "evidence"]
+        current = slots(merge_answers(answers, typed), cat)
+        todo = [s for s in current if s.key not in seen and s.type != "evidence"]
         if not todo:
             break
         for slot in todo:
             seen.add(slot.key)
             _parse_into(slot, answers, typed, problems)
-    evidence = next((s for s in slots(merge_answers(answers, typed), cat) if s.type == "evidence"), None)
+    else:  # four rounds each added slots: the last one's answers are typed since `current` was made
+        current = slots(merge_answers(answers, typed), cat)
+    evidence = next((s for s in current if s.type == "evidence"), None)
     if evidence is not None:
         _parse_into(evidence, answers, typed, problems)
     if "date" not in typed:
@@ -378,9 +381,10 @@ def _cross_checks(typed: Mapping[str, Any], problems: list[Problem], answers: Ma
 
 def merge_answers(answers: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:
     """answers updated with typed, one level deep (nested mappings such as facts are merged, not replaced)."""
-    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in answers.items()}
+    merged: dict[str, Any] = {k: (dict(v) if type(v) is dict or (type(v) is not str and isinstance(v, Mapping)) else v)
+                              for k, v in answers.items()}  # the type tests first: isinstance(_, Mapping) is slow
     for k, v in typed.items():
-        if isinstance(v, Mapping) and isinstance(merged.get(k), dict):
+        if (type(v) is dict or (type(v) is not str and isinstance(v, Mapping))) and isinstance(merged.get(k), dict):
             merged[k].update(v)
         else:
             merged[k] = v
