@@ -193,11 +193,46 @@ def _dispute_choices(cat: Catalogue, inst: Institution) -> tuple[tuple[Any, ...]
     return labels, frozenset(d.id for d in ds)
 
 
+def _fixed_slots(cat: Catalogue) -> dict[str, Slot]:
+    """The slots that depend only on the catalogue and the UI language, by key (made once: validate asks for
+    the slots twice a row, and a batch validates 10,000 rows)."""
+    choices = _cached(cat, "institutions", lambda: _institution_choices(cat))
+    return {
+        "institution": Slot("institution", "choice", _("Which institution are you writing to?"), choices=choices),
+        "segment": Slot("segment", "choice", _("Are you a private customer or a business customer?"),
+                        choices=(("private", _("Private customer")), ("business", _("Business customer"))), default="private"),
+        "writer_role": Slot("writer_role", "choice", _("Who is writing?"),
+                            choices=(("consumer", _("I am writing for myself")), ("social-worker", _("I am a social worker writing for a client"))),
+                            default="consumer"),
+        "organisation": Slot("organisation", "text", _("Your organisation (e.g. CPAS de Saint-Gilles)")),
+        "references.file_number": Slot("references.file_number", "text", _("File number (on the letter you received)"), required=False),
+        "references.contract_number": Slot("references.contract_number", "text", _("Contract or account number"), required=False),
+        "references.customer_number": Slot("references.customer_number", "text", _("Customer number"), required=False),
+        "sending": Slot("sending", "choice", _("How will you send it?"),
+                        choices=(("registered", _("Registered letter (recommended)")), ("post", _("Ordinary letter")), ("email", _("E-mail"))),
+                        default="registered"),
+        "date": Slot("date", "date", _("Date of the letter"), required=False),
+    }
+
+
+def _question_slots(dispute: Any) -> tuple[tuple[Any, Slot], ...]:
+    """(question, its slot) for every question of a dispute, in order (made once per dispute)."""
+    return tuple((q, Slot(f"facts.{q.id}", q.type, q.label, required=q.required, help=q.help,
+                          choices=tuple((c.id, c.label) for c in q.choices), default=q.default,
+                          multiline=q.type == "text" and q.id in ("description", "reason", "why-unsatisfied", "answer-summary")))
+                 for q in dispute.questions)
+
+
+def _language_slot(default_lang: str) -> Slot:
+    return Slot("language", "choice", _("In which language should the letter be written?"),
+                choices=(("fr", "Français"), ("nl", "Nederlands"), ("en", "English")), default=default_lang)
+
+
 def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
     """The ordered answers a letter needs, given what is already answered (later slots depend on earlier ones)."""
     out: list[Slot] = []
-    choices = _cached(cat, "institutions", lambda: _institution_choices(cat))
-    out.append(Slot("institution", "choice", _("Which institution are you writing to?"), choices=choices))
+    fixed = _cached(cat, "fixed-slots", lambda: _fixed_slots(cat))
+    out.append(fixed["institution"])
     if answers.get("institution") == OTHER:
         out.append(Slot("institution_kind", "choice", _("What kind of institution is it?"),
                         choices=tuple((k, kind_label(k)) for k in WRITABLE_KINDS)))
@@ -211,17 +246,12 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
         if answers.get("dispute") in dispute_ids:
             dispute = cat.disputes[answers["dispute"]]
         if inst.segments:
-            out.append(Slot("segment", "choice", _("Are you a private customer or a business customer?"),
-                            choices=(("private", _("Private customer")), ("business", _("Business customer"))), default="private"))
-    out.append(Slot("writer_role", "choice", _("Who is writing?"),
-                    choices=(("consumer", _("I am writing for myself")), ("social-worker", _("I am a social worker writing for a client"))),
-                    default="consumer"))
+            out.append(fixed["segment"])
+    out.append(fixed["writer_role"])
     if dispute is not None:
-        for q in dispute.questions:
+        for q, slot in _cached(cat, ("questions", dispute.id), lambda: _question_slots(dispute)):
             if applies(q.when, answers.get("facts") or {}):
-                out.append(Slot(f"facts.{q.id}", q.type, q.label, required=q.required, help=q.help,
-                                choices=tuple((c.id, c.label) for c in q.choices), default=q.default,
-                                multiline=q.type == "text" and q.id in ("description", "reason", "why-unsatisfied", "answer-summary")))
+                out.append(slot)
         documents = [r.evidence for r in dispute.evidence if applies(r.when, answers.get("facts") or {})]
         if answers.get("writer_role") == "social-worker" and MANDATE not in documents and MANDATE in cat.evidence:
             documents.insert(0, MANDATE)  # a social worker encloses the client's mandate, whatever the dispute
@@ -242,20 +272,14 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
                 out.append(Slot("recipient.email", "email", _("The institution's e-mail address")))
     role = answers.get("writer_role") or "consumer"
     if role == "social-worker":
-        out.append(Slot("organisation", "text", _("Your organisation (e.g. CPAS de Saint-Gilles)")))
+        out.append(fixed["organisation"])
     out += _person_slots("sender", "sender", True)
     if role == "social-worker":
         out += _person_slots("client", "client", False)
-    out.append(Slot("references.file_number", "text", _("File number (on the letter you received)"), required=False))
-    out.append(Slot("references.contract_number", "text", _("Contract or account number"), required=False))
-    out.append(Slot("references.customer_number", "text", _("Customer number"), required=False))
+    out += (fixed["references.file_number"], fixed["references.contract_number"], fixed["references.customer_number"])
     default_lang = next((lang for lang in (inst.languages if inst else ()) if lang in LANGUAGES), "en")
-    out.append(Slot("language", "choice", _("In which language should the letter be written?"),
-                    choices=(("fr", "Français"), ("nl", "Nederlands"), ("en", "English")), default=default_lang))
-    out.append(Slot("sending", "choice", _("How will you send it?"),
-                    choices=(("registered", _("Registered letter (recommended)")), ("post", _("Ordinary letter")), ("email", _("E-mail"))),
-                    default="registered"))
-    out.append(Slot("date", "date", _("Date of the letter"), required=False))
+    out.append(_cached(cat, ("language", default_lang), lambda: _language_slot(default_lang)))
+    out += (fixed["sending"], fixed["date"])
     return out
 
 
