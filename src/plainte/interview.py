@@ -381,11 +381,18 @@ def _parse_into(slot: Slot, answers: Mapping[str, Any], typed: dict[str, Any], p
                 problems.append(Problem(slot.key, _("missing — {question}").format(question=slot.text())))
             return
         raw = slot.default  # defaults come from data files: typed like any answer
-    context = merge_answers(answers, typed) if slot.type == "postal-code" else answers  # only postal codes read another answer
+    context = _merged_entry(slot.country_key, answers, typed) if slot.type == "postal-code" else answers  # only postal codes read another answer
     try:
         put(typed, slot.key, parse_slot(slot, raw, context))
     except FieldError as exc:
         problems.append(Problem(exc.field, exc.message))
+
+
+def _merged_entry(key: str, answers: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:
+    """merge_answers(answers, typed) reduced to the top-level entry holding key (the entries merge one by one):
+    what a postal code needs to read its country, without copying every answer for it."""
+    head = key.partition(".")[0]
+    return merge_answers({head: answers[head]} if head in answers else {}, {head: typed[head]} if head in typed else {})
 
 
 def _cross_checks(typed: Mapping[str, Any], problems: list[Problem], answers: Mapping[str, Any]) -> None:
