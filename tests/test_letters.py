@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from plainte.compose import render_letter
 from plainte.interview import build_case
@@ -201,3 +203,47 @@ def test_documents_that_will_follow_agree_in_number(cat):
     many = flat(render_letter(case, cat, "txt"))
     assert "Les documents suivants vous seront transmis dès que je les aurai en ma possession :" in many
     assert "Le document suivant" not in many
+
+
+_WORD = st.text(alphabet=st.sampled_from("abcdéëç€’«»-.,\xa0\u202f"), min_size=1, max_size=90).filter(str.strip)  # textwrap drops a word of no-break spaces only
+
+
+@given(words=st.lists(_WORD, max_size=40), gaps=st.lists(st.sampled_from([" ", "  ", "\t", " \r "]), min_size=40, max_size=40),
+       width=st.sampled_from([78, 40, 10, 1]), edges=st.booleans())
+def test_wrap_line_is_textwrap_without_breaking_words(words, gaps, width, edges):
+    """The fast wrap gives textwrap's greedy result (words never broken, no-break spaces never split), and
+    collapses runs of ASCII white space to one space."""
+    import textwrap
+
+    from plainte.letters import wrap_line
+
+    line = "".join(w + g for w, g in zip(words, gaps)).rstrip(" \t\r")
+    if edges:
+        line = "  " + line + " \t"
+    expected = textwrap.fill(" ".join(words), width, break_long_words=False, break_on_hyphens=False)
+    assert wrap_line(line, width) == expected
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html"])
+def test_letter_environment_stays_sandboxed_and_strict(fmt):
+    """The letters' own gettext is called without inspection; everything else still goes through the sandbox."""
+    from jinja2.exceptions import SecurityError, UndefinedError
+    from jinja2.sandbox import SandboxedEnvironment, unsafe
+
+    from plainte.letters import environment
+
+    env = environment(fmt, "fr")
+    assert isinstance(env, SandboxedEnvironment)
+
+    @unsafe
+    def delete_everything():
+        raise AssertionError("called")
+
+    with pytest.raises(SecurityError):
+        env.from_string("{{ f() }}").render(f=delete_everything)
+    with pytest.raises(SecurityError):
+        env.from_string("{{ ''.__class__.__mro__[1].__subclasses__() }}").render()
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ nothing }}").render()
+    escaped = env.from_string('{{ gettext("%(x)s!", x=v) }}').render(v="<b>")
+    assert escaped == ("&lt;b&gt;!" if fmt == "html" else "<b>!")

@@ -292,7 +292,9 @@ def parse_text(raw: object, *, field: str, max_length: int = 2000, multiline: bo
     else:
         raise FieldError(field, _("expected text"))
 
-    if multiline:
+    if text.isprintable():
+        pass  # nothing for the four patterns below: they match only controls, format characters, breaks, surrogates
+    elif multiline:
         text = _NEWLINE_RE.sub("\n", text)
         text = _STRIP_MULTILINE_RE.sub("", text)
     else:
@@ -300,8 +302,9 @@ def parse_text(raw: object, *, field: str, max_length: int = 2000, multiline: bo
         text = _STRIP_SINGLE_LINE_RE.sub("", text)
     text = unicodedata.normalize("NFC", text)
     if multiline:
-        text = _TRAILING_SPACE_RE.sub("\n", text)
-    else:
+        if "\n" in text:
+            text = _TRAILING_SPACE_RE.sub("\n", text)
+    elif "  " in text:
         text = _MULTI_SPACE_RE.sub(" ", text)
     text = text.strip()
     if not text:

@@ -197,9 +197,13 @@ def parse_email(raw: object, *, field: str) -> str:
     text = raw.strip()
     if len(text) > 254 or text.count("@") != 1:
         raise expected
-    for char in text:
-        if char.isspace() or char in _EMAIL_FORBIDDEN or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+    if text.isascii() and text.isprintable():  # the usual address: of white space, only " " can be in it
+        if " " in text or not _EMAIL_FORBIDDEN.isdisjoint(text):
             raise expected
+    else:
+        for char in text:
+            if char.isspace() or char in _EMAIL_FORBIDDEN or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+                raise expected
     local, _at, domain = text.partition("@")
     if not local or len(local) > 64:
         raise expected

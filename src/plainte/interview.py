@@ -63,10 +63,10 @@ class Slot:
 def get(answers: Mapping[str, Any], key: str) -> Any:
     """The value at a dotted key (facts keys may hold dashes), or None."""
     head, _sep, rest = key.partition(".")
-    value = answers.get(head) if isinstance(answers, Mapping) else None
+    value = answers.get(head) if type(answers) is dict or isinstance(answers, Mapping) else None  # dict first: fast
     if not rest:
         return value
-    return value.get(rest) if isinstance(value, Mapping) else None
+    return value.get(rest) if type(value) is dict or isinstance(value, Mapping) else None
 
 
 def put(answers: dict[str, Any], key: str, value: Any) -> None:
@@ -208,11 +208,46 @@ def _dispute_choices(cat: Catalogue, inst: Institution) -> tuple[tuple[Any, ...]
     return labels, frozenset(d.id for d in ds)
 
 
+def _fixed_slots(cat: Catalogue) -> dict[str, Slot]:
+    """The slots that depend only on the catalogue and the UI language, by key (made once: validate asks for
+    the slots twice a row, and a batch validates 10,000 rows)."""
+    choices = _cached(cat, "institutions", lambda: _institution_choices(cat))
+    return {
+        "institution": Slot("institution", "choice", _("Which institution are you writing to?"), choices=choices),
+        "segment": Slot("segment", "choice", _("Are you a private customer or a business customer?"),
+                        choices=(("private", _("Private customer")), ("business", _("Business customer"))), default="private"),
+        "writer_role": Slot("writer_role", "choice", _("Who is writing?"),
+                            choices=(("consumer", _("I am writing for myself")), ("social-worker", _("I am a social worker writing for a client"))),
+                            default="consumer"),
+        "organisation": Slot("organisation", "text", _("Your organisation (e.g. CPAS de Saint-Gilles)")),
+        "references.file_number": Slot("references.file_number", "text", _("File number (on the letter you received)"), required=False),
+        "references.contract_number": Slot("references.contract_number", "text", _("Contract or account number"), required=False),
+        "references.customer_number": Slot("references.customer_number", "text", _("Customer number"), required=False),
+        "sending": Slot("sending", "choice", _("How will you send it?"),
+                        choices=(("registered", _("Registered letter (recommended)")), ("post", _("Ordinary letter")), ("email", _("E-mail"))),
+                        default="registered"),
+        "date": Slot("date", "date", _("Date of the letter"), required=False),
+    }
+
+
+def _question_slots(dispute: Any) -> tuple[tuple[Any, Slot], ...]:
+    """(question, its slot) for every question of a dispute, in order (made once per dispute)."""
+    return tuple((q, Slot(f"facts.{q.id}", q.type, q.label, required=q.required, help=q.help,
+                          choices=tuple((c.id, c.label) for c in q.choices), default=q.default,
+                          multiline=q.type == "text" and q.id in ("description", "reason", "why-unsatisfied", "answer-summary")))
+                 for q in dispute.questions)
+
+
+def _language_slot(default_lang: str) -> Slot:
+    return Slot("language", "choice", _("In which language should the letter be written?"),
+                choices=(("fr", "Français"), ("nl", "Nederlands"), ("en", "English")), default=default_lang)
+
+
 def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
     """The ordered answers a letter needs, given what is already answered (later slots depend on earlier ones)."""
     out: list[Slot] = []
-    choices = _cached(cat, "institutions", lambda: _institution_choices(cat))
-    out.append(Slot("institution", "choice", _("Which institution are you writing to?"), choices=choices))
+    fixed = _cached(cat, "fixed-slots", lambda: _fixed_slots(cat))
+    out.append(fixed["institution"])
     if answers.get("institution") == OTHER:
         out.append(Slot("institution_kind", "choice", _("What kind of institution is it?"),
                         choices=tuple((k, kind_label(k)) for k in WRITABLE_KINDS)))
@@ -226,17 +261,12 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
         if answers.get("dispute") in dispute_ids:
             dispute = cat.disputes[answers["dispute"]]
         if inst.segments:
-            out.append(Slot("segment", "choice", _("Are you a private customer or a business customer?"),
-                            choices=(("private", _("Private customer")), ("business", _("Business customer"))), default="private"))
-    out.append(Slot("writer_role", "choice", _("Who is writing?"),
-                    choices=(("consumer", _("I am writing for myself")), ("social-worker", _("I am a social worker writing for a client"))),
-                    default="consumer"))
+            out.append(fixed["segment"])
+    out.append(fixed["writer_role"])
     if dispute is not None:
-        for q in dispute.questions:
+        for q, slot in _cached(cat, ("questions", dispute.id), lambda: _question_slots(dispute)):
             if applies(q.when, answers.get("facts") or {}):
-                out.append(Slot(f"facts.{q.id}", q.type, q.label, required=q.required, help=q.help,
-                                choices=tuple((c.id, c.label) for c in q.choices), default=q.default,
-                                multiline=q.type == "text" and q.id in ("description", "reason", "why-unsatisfied", "answer-summary")))
+                out.append(slot)
         documents = [r.evidence for r in documents_for(dispute, answers.get("facts") or {}, answers.get("writer_role"), cat)]
         out.append(Slot("evidence", "evidence", _("Which of these documents do you have and will enclose?"), required=False,
                         choices=tuple((e, cat.evidence[e].label) for e in documents)))
@@ -256,20 +286,14 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
                     out.append(Slot("recipient.email", "email", _("The institution's e-mail address")))
     role = answers.get("writer_role") or "consumer"
     if role == "social-worker":
-        out.append(Slot("organisation", "text", _("Your organisation (e.g. CPAS de Saint-Gilles)")))
+        out.append(fixed["organisation"])
     out += _person_slots("sender", "sender", True)
     if role == "social-worker":
         out += _person_slots("client", "client", False)
-    out.append(Slot("references.file_number", "text", _("File number (on the letter you received)"), required=False))
-    out.append(Slot("references.contract_number", "text", _("Contract or account number"), required=False))
-    out.append(Slot("references.customer_number", "text", _("Customer number"), required=False))
+    out += (fixed["references.file_number"], fixed["references.contract_number"], fixed["references.customer_number"])
     default_lang = next((lang for lang in (inst.languages if inst else ()) if lang in LANGUAGES), "en")
-    out.append(Slot("language", "choice", _("In which language should the letter be written?"),
-                    choices=(("fr", "Français"), ("nl", "Nederlands"), ("en", "English")), default=default_lang))
-    out.append(Slot("sending", "choice", _("How will you send it?"),
-                    choices=(("registered", _("Registered letter (recommended)")), ("post", _("Ordinary letter")), ("email", _("E-mail"))),
-                    default="registered"))
-    out.append(Slot("date", "date", _("Date of the letter"), required=False))
+    out.append(_cached(cat, ("language", default_lang), lambda: _language_slot(default_lang)))
+    out += (fixed["sending"], fixed["date"])
     return out
 
 
@@ -377,13 +401,16 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     # slots depend on earlier answers: iterate until no new slot appears. The evidence slot is parsed last,
     # once the facts are typed: its choices depend on them (a "yes" in a CSV is True only once parsed).
     for _round in range(4):
-        todo = [s for s in slots(merge_answers(answers, typed), cat) if s.key not in seen and s.type != "evidence"]
+        current = slots(merge_answers(answers, typed), cat)
+        todo = [s for s in current if s.key not in seen and s.type != "evidence"]
         if not todo:
             break
         for slot in todo:
             seen.add(slot.key)
             _parse_into(slot, answers, typed, problems)
-    evidence = next((s for s in slots(merge_answers(answers, typed), cat) if s.type == "evidence"), None)
+    else:  # four rounds each added slots: the last one's answers are typed since `current` was made
+        current = slots(merge_answers(answers, typed), cat)
+    evidence = next((s for s in current if s.type == "evidence"), None)
     if evidence is not None:
         _parse_into(evidence, answers, typed, problems)
     if "date" not in typed:
@@ -422,7 +449,7 @@ def _parse_into(slot: Slot, answers: Mapping[str, Any], typed: dict[str, Any], p
                 problems.append(Problem(slot.key, _("missing — {question}").format(question=slot.text())))
             return
         raw = slot.default  # defaults come from data files: typed like any answer
-    context = merge_answers(answers, typed) if slot.type == "postal-code" else answers  # only postal codes read another answer
+    context = _merged_entry(slot.country_key, answers, typed) if slot.type == "postal-code" else answers  # only postal codes read another answer
     try:
         put(typed, slot.key, parse_slot(slot, raw, context))
     except FieldError as exc:
@@ -441,6 +468,13 @@ def fact_date_problem(key: str, value: Any, letter_date: dt.date) -> Optional[st
         return None
     return _("{date} is after the date of the letter ({letter}): check the day and the month").format(
         date=value.strftime("%d/%m/%Y"), letter=letter_date.strftime("%d/%m/%Y"))
+
+
+def _merged_entry(key: str, answers: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:
+    """merge_answers(answers, typed) reduced to the top-level entry holding key (the entries merge one by one):
+    what a postal code needs to read its country, without copying every answer for it."""
+    head = key.partition(".")[0]
+    return merge_answers({head: answers[head]} if head in answers else {}, {head: typed[head]} if head in typed else {})
 
 
 def _cross_checks(typed: Mapping[str, Any], problems: list[Problem], answers: Mapping[str, Any]) -> None:
@@ -466,9 +500,10 @@ def _cross_checks(typed: Mapping[str, Any], problems: list[Problem], answers: Ma
 
 def merge_answers(answers: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:
     """answers updated with typed, one level deep (nested mappings such as facts are merged, not replaced)."""
-    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in answers.items()}
+    merged: dict[str, Any] = {k: (dict(v) if type(v) is dict or (type(v) is not str and isinstance(v, Mapping)) else v)
+                              for k, v in answers.items()}  # the type tests first: isinstance(_, Mapping) is slow
     for k, v in typed.items():
-        if isinstance(v, Mapping) and isinstance(merged.get(k), dict):
+        if (type(v) is dict or (type(v) is not str and isinstance(v, Mapping))) and isinstance(merged.get(k), dict):
             merged[k].update(v)
         else:
             merged[k] = v
