@@ -260,3 +260,12 @@ def test_escalating_a_french_complaint_asks_for_the_mediator_and_keeps_the_bank(
         assert letter.institution.name == "Crédit Solaire SA" and letter.recipient.name == "Médiateur de Crédit Solaire"
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("key", ["institution", "dispute", "language", "sending", "writer_role"])
+@pytest.mark.parametrize("value", [["already-paid"], {"id": "already-paid"}])
+def test_a_list_or_a_mapping_where_one_id_is_expected_is_named(cat, key, value):
+    answers = example("already-paid")
+    answers[key] = value
+    problems = missing(answers, cat, today=TODAY)
+    assert any(p.field == key and "expected one of" in p.message for p in problems), problems

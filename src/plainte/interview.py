@@ -258,8 +258,9 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
         key = ("disputes", inst.id, inst.kind, inst.country)  # "other" takes its ladder from kind and country
         dispute_choices, dispute_ids = _cached(cat, key, lambda: _dispute_choices(cat, inst))
         out.append(Slot("dispute", "choice", _("What is the problem?"), choices=dispute_choices))
-        if answers.get("dispute") in dispute_ids:
-            dispute = cat.disputes[answers["dispute"]]
+        chosen = answers.get("dispute")
+        if isinstance(chosen, str) and chosen in dispute_ids:  # a list or a mapping is reported by the choice slot
+            dispute = cat.disputes[chosen]
         if inst.segments:
             out.append(fixed["segment"])
     out.append(fixed["writer_role"])
