@@ -42,3 +42,18 @@ def test_the_menu_filters_with_it():
 
 def test_the_menu_class_is_made_once():
     assert _described_control() is _described_control()  # not a new class for every choice list
+
+
+def test_a_checkbox_answered_shows_the_ticked_labels_not_an_english_summary():
+    from types import SimpleNamespace
+
+    from plainte.prompts import answered_as_labels
+
+    ticked = [SimpleNamespace(title="PDF à imprimer (.pdf)"), SimpleNamespace(title="Page web à imprimer (.html)")]
+    ic = SimpleNamespace(is_answered=False, get_selected_values=lambda: ticked)
+    line = answered_as_labels(ic, lambda: [("class:qmark", "?"), ("class:question", " Formats ? ")] + (
+        [("class:answer", "done (2 selections)")] if ic.is_answered else [("class:instruction", "(Espace pour cocher)")]))
+    assert line()[-1] == ("class:instruction", "(Espace pour cocher)")
+    ic.is_answered = True
+    assert line() == [("class:qmark", "?"), ("class:question", " Formats ? "),
+                      ("class:answer", "PDF à imprimer (.pdf), Page web à imprimer (.html)")]

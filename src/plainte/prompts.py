@@ -246,14 +246,35 @@ class TerminalAsker:
         import questionary
 
         items = [questionary.Choice(title=inert(label), value=cid, checked=cid in defaults) for cid, label in choices]
-        # questionary sums up the answer in English ("done (2 selections)"): erase its line, write ours
-        picked = questionary.checkbox(inert(message), choices=items, instruction=_("(Space to tick, Enter to confirm)"),
-                                      validate=lambda ticked: True if ticked else _("Tick at least one (Space), then press Enter."),
-                                      qmark="?", erase_when_done=True)
+        # questionary sums up the answer in English ("done (2 selections)"): its line says the labels instead,
+        # and is erased once answered, to write ours
+        from questionary.prompts import common
+
+        make_layout = common.create_inquirer_layout
+        common.create_inquirer_layout = lambda ic, tokens, **kw: make_layout(ic, answered_as_labels(ic, tokens), **kw)
+        try:  # checkbox() builds its layout now, not when asked
+            picked = questionary.checkbox(inert(message), choices=items, instruction=_("(Space to tick, Enter to confirm)"),
+                                          validate=lambda ticked: True if ticked else _("Tick at least one (Space), then press Enter."),
+                                          qmark="?", erase_when_done=True)
+        finally:
+            common.create_inquirer_layout = make_layout
         picked = self._ask(picked)
         labels = [inert(label) for cid, label in choices if cid in picked]
         self.say("? " + inert(message) + " " + (", ".join(labels) or _("none")))
         return picked
+
+
+def answered_as_labels(ic: Any, tokens: Callable[[], list[tuple[str, str]]]) -> Callable[[], list[tuple[str, str]]]:
+    """The prompt line of a checkbox: once answered, the ticked labels instead of questionary's English summary."""
+
+    def line() -> list[tuple[str, str]]:
+        out = tokens()
+        if not ic.is_answered:
+            return out
+        labels = ", ".join(str(choice.title) for choice in ic.get_selected_values()) or _("none")
+        return [t for t in out if t[0] != "class:answer"] + [("class:answer", labels)]
+
+    return line
 
 
 def make_asker(plain: bool) -> Any:
