@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from plainte.models import LEVELS as LEVEL_ORDER  # the ladder, lowest first
+from plainte.models import LEVELS as LEVEL_ORDER  # noqa: F401 - the ladder, lowest first (re-exported for the cases modules)
 
 STATUSES = ("draft", "sent", "escalated", "acknowledged", "answered", "closed")
 # What an answer date is: a period the catalogue gives (law, or the institution's stated commitment), or plainte's

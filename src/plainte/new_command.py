@@ -78,8 +78,9 @@ def _offer_draft(asker: Any, draft: dict[str, Any], cat: Any) -> bool:
     inst = resolve_institution(answers, cat)  # the name the person gave, for a profile such as a Chinese platform
     if inst is not None:
         names.append(inst.label(ui_language()))
-    if answers.get("dispute") in cat.disputes:
-        names.append(pick(cat.disputes[answers["dispute"]].label))
+    dispute = cat.disputes.get(answers.get("dispute")) if isinstance(answers.get("dispute"), str) else None
+    if dispute is not None:
+        names.append(pick(dispute.label))
     about = ", ".join(names)
     question = _("You have a draft from {date}. Do you want to continue it?").format(date=when + (f" ({about})" if about else ""))
     return asker.confirm(question, True, False) is True
@@ -158,7 +159,6 @@ def cmd_new(plain: bool, resume: bool, answers_file: Optional[Path], save_answer
 
 def _next_steps(asker: Any, case: Any, plan: Any, cat: Any) -> None:
     from plainte.i18n import pick
-    from plainte.interview import resolve_institution
     from plainte.letters import format_day
 
     lang = ui_language()
