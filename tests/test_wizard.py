@@ -417,3 +417,19 @@ def test_the_waiting_period_shown_uses_the_calendar_of_the_plan(cat):
     french = add_business_days(dt.date(2026, 7, 13), 3, "FR")  # 14 July is a holiday in France, not in Belgium
     assert french != add_business_days(dt.date(2026, 7, 13), 3, "BE")
     assert [day for day, _why in waits(cat, answers, dt.date(2026, 7, 14))] == [french]
+
+
+def test_review_shows_an_amount_as_the_letter_will_say_it(cat):
+    from plainte.i18n import set_ui_language
+    from plainte.interview import Slot
+    from plainte.wizard_screens import display
+
+    slot = Slot("facts.amount-paid", "money", "Amount")
+    try:
+        set_ui_language("fr")
+        assert display(slot, "1.345,60", cat).replace("\u202f", " ").replace("\xa0", " ") == "1 345,60 €"
+        assert display(slot, "1.234", cat) == "1.234"  # ambiguous: shown as typed, the question says why
+    finally:
+        set_ui_language("en")
+    assert display(slot, "1345.6", cat) == "€1,345.60"
+    assert display(Slot("dispute", "choice", "What"), ["already-paid"], cat) == "['already-paid']"

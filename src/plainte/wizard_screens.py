@@ -24,7 +24,7 @@ def display(slot: Slot, value: Any, cat: Catalogue) -> str:
         return ", ".join(names.get(v, v) for v in value or ()) or _("none")
     if value is None or value == "":
         return "—"
-    if slot.key == "dispute" and value in cat.disputes:
+    if slot.key == "dispute" and isinstance(value, str) and value in cat.disputes:
         return pick(cat.disputes[value].label)
     if slot.type == "choice":
         for cid, label in slot.choices:
@@ -32,10 +32,14 @@ def display(slot: Slot, value: Any, cat: Catalogue) -> str:
                 return label if isinstance(label, str) else pick(label)
     if slot.type == "bool":
         return _("yes") if value else _("no")
-    if slot.type == "date":
+    if slot.type in ("date", "money"):  # as typed ("1.345,60", "2026-11-03"): shown as the letter will say it
         from plainte import fields
+        from plainte.i18n import ui_language
+        from plainte.letters import format_money
 
         try:
+            if slot.type == "money":
+                return format_money(fields.parse_money(value, field=slot.key), ui_language())
             return fields.parse_date(value, field=slot.key).strftime("%d/%m/%Y")
         except FieldError:
             return str(value)
