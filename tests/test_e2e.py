@@ -125,7 +125,7 @@ def test_ctrl_c_then_resume_restores_every_answer(tmp_path):
     child.expect_exact("Please check your answers")
     child.expect_exact("Is everything right?")
     review = child.before
-    for expected in ("Intrum", "Already paid", "03/11/2026", "245,80", "Proximus SA", "Molenbeek-Saint-Jean", "Marie Dubois"):
+    for expected in ("Intrum", "Already paid", "03/11/2026", "€245.80", "Proximus SA", "Molenbeek-Saint-Jean", "Marie Dubois"):  # the amount as the English screen writes it
         assert expected in review
     child.expect_exact("? ")
     child.sendline("1")
