@@ -1,12 +1,14 @@
 """Speed and memory of `plainte batch`, measured side by side in one run.
 
-(a) ROWS rows (10,000) of a CSV to plain text: letters per second, against a bare loop that renders the same
-    letters with plainte.letters.render from contexts built beforehand and writes them with open(): the floor.
+(a) ROWS rows (10,000) of a CSV to plain text, as `plainte batch` runs them by default (a worker per core from
+    500 rows): letters per second, against a bare loop that renders the same letters with plainte.letters.render
+    from contexts built beforehand and writes them with open() in one process: the floor. The same run with
+    --jobs 1 (this process only) is measured too, with its own ratio to the floor.
 (b) BIG_ROWS rows (100,000): the peak resident memory of a process that runs the batch (rows are streamed).
-(c) jobs: 1 worker against JOBS workers (2) on the ROWS input.
+(c) jobs: 1 process against the default, and against JOBS workers.
 
 Wall times are what the targets are about, but other work on the machine slows them: the CPU time of each side is
-printed too (it changes much less with load), with the wall time it gives on an idle 2-core machine.
+printed too (it changes much less with load).
 
 The input is generated in a temporary folder from examples/*.yaml, with a different sender name on every row
 so that every row is a different letter. Examples whose rows do not validate once written in a CSV (all cells
@@ -99,17 +101,17 @@ def write_input(path: Path, examples: list[dict[str, str]], n: int) -> None:
 
 def cpu_seconds() -> tuple[float, float]:
     """CPU seconds (user + system) used so far by this process, and by its finished child processes (the batch's
-    writer process and workers are joined before run_batch returns, so their time is counted here)."""
+    workers are joined before run_batch returns, so their time is counted here)."""
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
-def timed_batch(input_path: Path, out: Path, jobs: int) -> tuple[float, object]:
+def timed_batch(input_path: Path, out: Path, jobs: int | None) -> tuple[float, object]:
     seconds, summary, _cpu = timed_batch_cpu(input_path, out, jobs)
     return seconds, summary
 
 
-def timed_batch_cpu(input_path: Path, out: Path, jobs: int) -> tuple[float, object, tuple[float, float]]:
+def timed_batch_cpu(input_path: Path, out: Path, jobs: int | None) -> tuple[float, object, tuple[float, float]]:
     """Wall seconds, the summary, and the CPU seconds of (this process, the helper processes) for one run."""
     from plainte.batch import run_batch
     from plainte.catalog import load
@@ -170,8 +172,8 @@ today = dt.date(2026, 11, 21)
 run_batch(Path(sys.argv[1]), Path(sys.argv[3]), formats=["txt"], today=today, catalogue=cat)
 warm = peak_kib()
 s = run_batch(Path(sys.argv[2]), Path(sys.argv[4]), formats=["txt"], today=today, catalogue=cat)
-writer = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest finished child: the writer process
-print(warm, peak_kib(), writer, s.total, s.written, s.errors)
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest finished child: a worker process
+print(warm, peak_kib(), workers, s.total, s.written, s.errors, s.jobs)
 """
 
 
@@ -182,15 +184,15 @@ def peak_memory(work: Path, examples: list[dict[str, str]], n: int) -> tuple[flo
     write_input(big, examples, n)
     result = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(small), str(big), str(work / "out-warm"), str(work / "out-big")],
                             capture_output=True, text=True, check=True)
-    warm, peak, writer, total, written, errors = result.stdout.split()
-    return int(warm) / 1024, int(peak) / 1024, int(writer) / 1024, f"{total} rows, {written} written, {errors} errors"
+    warm, peak, workers, total, written, errors, jobs = result.stdout.split()
+    return int(warm) / 1024, int(peak) / 1024, int(workers) / 1024, f"{total} rows, {written} written, {errors} errors, {jobs} workers"
 
 
 def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-def best_batch(source: Path, work: Path, jobs: int, tag: str) -> tuple[float, object, list[str], tuple[float, float]]:
+def best_batch(source: Path, work: Path, jobs: int | None, tag: str) -> tuple[float, object, list[str], tuple[float, float]]:
     """The fastest of REPEAT runs, each into a fresh folder (so every run writes every letter); the CPU figures
     are the smallest seen (CPU time varies much less than wall time when the machine is busy)."""
     best: tuple[float, object, list[str], tuple[float, float]] | None = None
@@ -225,50 +227,44 @@ def main() -> None:
         source = work / "rows.csv"
         write_input(source, examples, ROWS)
 
-        seconds, summary, names_1, (main_cpu, helper_cpu) = best_batch(source, work, 1, "1")
-        rate = summary.written / seconds
+        seconds, summary, names_d, (main_d, helpers_d) = best_batch(source, work, None, "default")
+        seconds_1, summary_1, names_1, (main_1, _none) = best_batch(source, work, 1, "1")
         bare = [bare_loop(source, work / f"out-bare-{i}") for i in range(REPEAT)]
-        bare_seconds, build_seconds, bare_n, _bare_cpu = min(bare)
+        bare_seconds, _build, bare_n, _bare_cpu = min(bare)
+        build_seconds = min(b[1] for b in bare)
         bare_cpu = min(b[3] for b in bare)
-        bare_rate = bare_n / bare_seconds
-        ratio = seconds / bare_seconds
-        print(f"(a) {ROWS} rows to txt, 1 process: {seconds:.2f} s, {rate:.0f} letters/s "
-              f"(target >= {TARGET_RATE}: {verdict(rate >= TARGET_RATE)}); {summary.errors} errors{busy_note()}")
-        print(f"    bare loop (render + open().write, cases and contexts prebuilt): {bare_seconds:.2f} s, {bare_rate:.0f} letters/s; "
-              f"batch / bare = {ratio:.2f}x (target <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)})")
-        print(f"    per letter: batch {seconds / ROWS * 1000:.3f} ms = bare {bare_seconds / ROWS * 1000:.3f} ms "
-              f"+ build_case {min(b[1] for b in bare) / ROWS * 1000:.3f} ms (validation, measured apart) "
-              f"+ the rest {(seconds - bare_seconds - min(b[1] for b in bare)) / ROWS * 1000:.3f} ms "
-              f"(reading, naming, report, write_atomic with fsync)")
-        # CPU time is what a busy machine changes least. The batch renders in this process while a writer process
-        # does the fsync-ed writes on the other core, so on an idle 2-core machine its wall time is about the larger
-        # of the two; the bare loop is one process doing everything.
+        rate, rate_1, bare_rate = summary.written / seconds, summary_1.written / seconds_1, bare_n / bare_seconds
+        ratio, ratio_1 = seconds / bare_seconds, seconds_1 / bare_seconds
         per = 1000 / ROWS
-        idle = max(main_cpu, helper_cpu)
-        print(f"    CPU per letter: batch {main_cpu * per:.3f} ms (rendering process) + {helper_cpu * per:.3f} ms (writer process); "
-              f"bare loop {bare_cpu * per:.3f} ms. Idle 2-core estimate: {ROWS / idle:.0f} letters/s "
-              f"(target >= {TARGET_RATE}: {verdict(ROWS / idle >= TARGET_RATE)}), batch / bare {idle / bare_cpu:.2f}x "
-              f"(target <= {TARGET_RATIO}x: {verdict(idle / bare_cpu <= TARGET_RATIO)})")
+        print(f"(a) {ROWS} rows to txt, as plainte batch runs them ({summary.jobs} workers): {seconds:.2f} s, {rate:.0f} letters/s "
+              f"(target >= {TARGET_RATE}: {verdict(rate >= TARGET_RATE)}); {summary.errors} errors{busy_note()}")
+        print(f"    bare loop (render + open().write in one process, cases and contexts prebuilt): {bare_seconds:.2f} s, "
+              f"{bare_rate:.0f} letters/s; batch / bare = {ratio:.2f}x (target <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)})")
+        print(f"    --jobs 1 (this process only): {seconds_1:.2f} s, {rate_1:.0f} letters/s "
+              f"(target >= {TARGET_RATE}: {verdict(rate_1 >= TARGET_RATE)}); batch / bare = {ratio_1:.2f}x "
+              f"(target <= {TARGET_RATIO}x: {verdict(ratio_1 <= TARGET_RATIO)})")
+        print(f"    per letter, --jobs 1: {seconds_1 * per:.3f} ms = bare {bare_seconds * per:.3f} ms "
+              f"+ build_case {build_seconds * per:.3f} ms (validation, measured apart) "
+              f"+ the rest {(seconds_1 - bare_seconds - build_seconds) * per:.3f} ms (reading, naming, report, atomic write, final sync)")
+        print(f"    CPU per letter: --jobs 1 {main_1 * per:.3f} ms; default {main_d * per:.3f} ms (parent: reading, reporting) "
+              f"+ {helpers_d * per:.3f} ms (workers); bare loop {bare_cpu * per:.3f} ms")
 
         seconds_n, summary_n, names_n, (main_n, helpers_n) = best_batch(source, work, JOBS, str(JOBS))
         rate_n = summary_n.written / seconds_n
-        print(f"(c) jobs: 1 process {rate:.0f} letters/s; {JOBS} workers {rate_n:.0f} letters/s: speed-up {rate_n / rate:.2f}x "
-              f"(same file names: {names_1 == names_n}){busy_note()}")
-        cores = os.cpu_count() or 1
-        idle_n = max(main_n, (main_n + helpers_n) / cores)  # the work spread over the cores, or the parent alone
-        print(f"    CPU per letter with {JOBS} workers: {main_n * per:.3f} ms (parent) + {helpers_n * per:.3f} ms (workers); "
-              f"idle {cores}-core estimate {ROWS / idle_n:.0f} letters/s, speed-up {idle / idle_n:.2f}x over 1 process")
+        print(f"(c) jobs: 1 process {rate_1:.0f} letters/s; default ({summary.jobs} workers) {rate:.0f} letters/s: speed-up "
+              f"{rate / rate_1:.2f}x; --jobs {JOBS}: {rate_n:.0f} letters/s, speed-up {rate_n / rate_1:.2f}x "
+              f"(same file names: {names_1 == names_n == names_d}){busy_note()}")
 
-        again, summary_again = timed_batch(source, work / "out-1-0", 1)
+        again, summary_again = timed_batch(source, work / "out-1-0", None)
         print(f"    second run over the same output: {summary_again.written} written, {summary_again.skipped} skipped, "
               f"{again:.2f} s ({ROWS / again:.0f} rows/s)")
         for folder in work.glob("out-*"):
             shutil.rmtree(folder)
 
-        warm_mb, peak_mb, writer_mb, what = peak_memory(work, examples, BIG_ROWS)
+        warm_mb, peak_mb, worker_mb, what = peak_memory(work, examples, BIG_ROWS)
         print(f"(b) {BIG_ROWS} rows ({what}): peak RSS {peak_mb:.0f} MB; after a 200-row warm-up {warm_mb:.0f} MB, "
               f"growth {peak_mb - warm_mb:.0f} MB (target < {TARGET_MB} MB: {verdict(peak_mb < TARGET_MB)}); "
-              f"the writer process's peak RSS {writer_mb:.0f} MB (most of it pages shared with the main process)")
+              f"a worker's peak RSS {worker_mb:.0f} MB (most of it pages shared with the main process)")
         print(f"load average {os.getloadavg()[0]:.1f} at the end (other work on the machine slows every figure)")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -326,10 +326,14 @@ def test_an_unexpected_failure_costs_one_row_only(tmp_path, cat, monkeypatch):
 def test_a_write_failure_stops_the_run_and_leaves_no_partial_file(tmp_path, cat, monkeypatch):
     from plainte import outputs
 
-    def full(fd):
-        raise OSError(28, "No space left on device")
+    real_write = outputs.os.write
 
-    monkeypatch.setattr(outputs.os, "fsync", full)
+    def full(fd, data):
+        if os.fstat(fd).st_size:  # the first bytes of a file go in, the rest does not fit
+            raise OSError(28, "No space left on device")
+        return real_write(fd, bytes(data)[:10])
+
+    monkeypatch.setattr(outputs.os, "write", full)
     with pytest.raises(OutputError):
         run(SHEET, tmp_path / "out", cat)
     assert letters(tmp_path / "out") == {}
@@ -354,6 +358,22 @@ def test_workers_write_the_same_letters(tmp_path, cat):
     assert (two.jobs, two.written, two.duplicates, two.errors) == (2, one.written, one.duplicates, one.errors)
     assert letters(tmp_path / "two") == letters(tmp_path / "one")
     assert [r["line"] for r in report_rows(two.report_path)] == [r["line"] for r in report_rows(one.report_path)]
+
+
+def test_without_jobs_a_big_sheet_uses_a_worker_per_core_and_a_small_one_this_process(tmp_path, cat, monkeypatch):
+    from plainte import batch_jobs
+    from plainte.i18n import _
+
+    small = run(SHEET, tmp_path / "small", cat)
+    assert small.jobs == 1
+    monkeypatch.setattr(batch_jobs, "AUTO_ROWS", 5)
+    monkeypatch.setattr(batch_jobs.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    big = run(SHEET, tmp_path / "big", cat)
+    assert big.jobs == (3 if batch_jobs._fork_available() else 1)
+    assert letters(tmp_path / "big") == letters(tmp_path / "small")
+    assert run(SHEET, tmp_path / "one", cat, jobs=1).jobs == 1
+    set_ui_language("en")
+    assert f" {batch_module.AUTO_ROWS} rows" in _("Worker processes (default: one per core for a sheet of 500 rows or more; 1: this process only).")
 
 
 # ------------------------------------------------------------------------------------------- interruption
@@ -496,6 +516,51 @@ def test_template_for_an_institution_and_for_another_institution(tmp_path, cat):
         template_csv("mediation-request", "intrum-be", cat)  # Intrum has no mediation step
     with pytest.raises(Exception):
         template_csv("lost-cat", None, cat)
+
+
+def test_letters_cut_by_a_power_loss_are_written_again_and_the_run_syncs_once(tmp_path, cat, monkeypatch):
+    """Files are not flushed one by one: the run syncs once at its end. A letter a power loss cut before that
+    (empty, or without its format's ending) is written again by the next run; a complete one is kept."""
+    from plainte import outputs
+
+    syncs, fsyncs = [], []
+    monkeypatch.setattr(outputs.os, "sync", lambda: syncs.append(1))
+    monkeypatch.setattr(outputs.os, "fsync", lambda fd: fsyncs.append(fd))
+    out = tmp_path / "out"
+    run(SHEET, out, cat, formats=["txt", "html"])
+    assert (len(syncs), fsyncs) == (1, [])
+    whole = letters(out)
+    names = sorted(whole)
+    empty, cut, kept = names[0], names[1], names[2]
+    (out / empty).write_bytes(b"")
+    (out / cut).write_bytes(whole[cut][: len(whole[cut]) // 2])
+    again = run(SHEET, out, cat, formats=["txt", "html"])
+    assert letters(out) == whole
+    assert (out / kept).stat().st_mtime_ns <= (out / empty).stat().st_mtime_ns
+    assert again.written == len({n.rsplit(".", 1)[0] for n in (empty, cut)}) and len(syncs) == 2
+    assert stat.S_IMODE((out / empty).stat().st_mode) == 0o600
+    nothing = run(SHEET, out, cat, formats=["txt", "html"])
+    assert (nothing.written, len(syncs)) == (0, 2)  # nothing written, nothing to sync
+
+
+def test_every_format_ends_as_the_completeness_check_expects(cat):
+    from plainte.answers import load_answers
+    from plainte.batch_writes import ENDINGS
+    from plainte.compose import render_formats
+    from plainte.errors import PlainteError
+    from plainte.interview import build_case
+
+    seen: set[str] = set()
+    for path in sorted((Path(__file__).parent.parent / "examples").glob("*.yaml")):
+        case = build_case(load_answers(path), cat, today=TODAY)
+        for fmt, ending in ENDINGS.items():
+            try:
+                data = render_formats(case, cat, [fmt])[fmt]
+            except PlainteError:  # no e-mail channel at this step
+                continue
+            assert data.endswith(ending), (path.name, fmt, data[-20:])
+            seen.add(fmt)
+    assert seen == set(ENDINGS)
 
 
 def test_stale_temporary_files_of_a_killed_run_are_removed(tmp_path, cat):

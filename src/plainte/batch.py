@@ -8,7 +8,9 @@ column (the dotted answers key) and the message, in the UI language. Nothing is 
   "245,80" and "245.80" name the same letter, and running the same input again writes nothing new
   (the rows are reported as skipped); `force` renders them again and replaces the files;
 - every file is written atomically (`outputs.write_atomic`, mode 0600): a run killed half-way leaves no
-  partial letter, and the next run writes the rest;
+  partial letter, and the next run writes the rest. The files are not flushed to the disk one by one: the run
+  syncs once at its end. A letter cut short by a power loss before that (empty, or without its format's
+  ending) is written again by the next run;
 - two identical rows give one letter set; the second is reported as a duplicate of the first.
 
 Rows are streamed and the report is written as the run goes: memory does not grow with the input (only the
@@ -26,19 +28,20 @@ from typing import Any, Optional
 
 from plainte.batch_columns import NESTED_KEYS, known_column
 from plainte.batch_engine import ERROR, HASH_CHARS, OK, SKIPPED, WARNING, _Engine, case_digest
-from plainte.batch_jobs import CHUNK_ROWS, WRITE_WINDOW, _run_here, _run_workers
+from plainte.batch_jobs import AUTO_ROWS, CHUNK_ROWS, _fork_available, _run_here, _run_workers, auto_jobs
 from plainte.batch_report import Report
 from plainte.batch_sources import CSV_SUFFIXES, JSONL_SUFFIXES, LIST_SUFFIXES, open_rows
 from plainte.batch_tally import PROGRESS_SECONDS, Progress, Recorder, _Tally
 from plainte.batch_template import EVIDENCE_SEPARATOR, template_csv
-from plainte.batch_writes import POLL_EVERY, STALE_SECONDS, WRITE_THREADS, _ensure_folder, _fork_available
+from plainte.batch_writes import STALE_SECONDS, _ensure_folder
 from plainte.errors import ExitCode, UsageError
 from plainte.i18n import _
+from plainte.outputs import sync_letters
 
 __all__ = [  # the public names, as before the split into batch_*.py
     "BatchSummary", "run_batch", "template_csv", "case_digest", "open_rows", "known_column", "Recorder", "Progress",
     "HASH_CHARS", "CSV_SUFFIXES", "JSONL_SUFFIXES", "LIST_SUFFIXES", "NESTED_KEYS", "EVIDENCE_SEPARATOR",
-    "WRITE_THREADS", "WRITE_WINDOW", "CHUNK_ROWS", "POLL_EVERY", "PROGRESS_SECONDS", "STALE_SECONDS",
+    "AUTO_ROWS", "CHUNK_ROWS", "PROGRESS_SECONDS", "STALE_SECONDS",
     "OK", "ERROR", "SKIPPED", "WARNING",
 ]
 
@@ -76,7 +79,7 @@ def run_batch(
     out_dir: Path,
     *,
     formats: Iterable[str] = ("txt",),
-    jobs: int = 1,
+    jobs: Optional[int] = None,
     force: bool = False,
     defaults: Optional[Mapping[str, str]] = None,
     today: Optional[dt.date] = None,
@@ -87,7 +90,8 @@ def run_batch(
 ) -> BatchSummary:
     """Write the letters of every valid row of input_path into out_dir, and a report of every row.
 
-    formats: some of txt, md, html, pdf, eml. jobs: worker processes (1: this process only; more needs fork, else 1).
+    formats: some of txt, md, html, pdf, eml. jobs: worker processes (1: this process only; more needs fork, else 1;
+    None: one per core from AUTO_ROWS rows, see batch_jobs.auto_jobs).
     combine: also write one PDF of every letter of the run, in input order (runs in this process).
     store: an open case store (plainte.cases) to record every letter written in; None records nothing.
     force: render rows whose letters exist again and replace them. defaults: dotted key -> value, for every
@@ -104,7 +108,7 @@ def run_batch(
         raise UsageError(_("--format: unknown format {format}; expected some of {formats}").format(format=", ".join(bad) or "-", formats=", ".join(OUTPUT_FORMATS)))
     if combine and "pdf" not in fmts:
         raise UsageError(_("--combine joins the PDF letters: add pdf to --format"))
-    if jobs < 1:
+    if jobs is not None and jobs < 1:
         raise UsageError(_("--jobs: expected a number of at least 1"))
     if catalogue is None:
         from plainte.catalog import load
@@ -115,19 +119,25 @@ def run_batch(
     source = open_rows(input_path, catalogue, defaults)
     total = source.count()
     folder = _ensure_folder(Path(out_dir))
+    jobs = auto_jobs(total) if jobs is None else jobs
     jobs = jobs if (jobs == 1 or _fork_available()) and not combine else 1
-    engine = _Engine(catalogue, fmts, folder, force, today, helper=jobs == 1, base=input_path.absolute().parent)
+    engine = _Engine(catalogue, fmts, folder, force, today, base=input_path.absolute().parent)
     if combine:
         engine.kept = []
     with Report(folder) as report:
         tally = _Tally(report, folder, tuple(getattr(source, "unknown_columns", ())), 1, total, progress)
         if store is not None:
             tally.recorder = Recorder(store, catalogue, today)
+            engine.pass_cases = jobs == 1
         tally.tick(final=True)
-        if jobs == 1:
-            _run_here(engine, source, tally)
-        else:
-            _run_workers(engine, source, tally, jobs)
+        try:
+            if jobs == 1:
+                _run_here(engine, source, tally)
+            else:
+                _run_workers(engine, source, tally, jobs)
+        finally:
+            if tally.written:  # the letters were written without waiting for the disk: now they are on it
+                sync_letters()
         if tally.recorder is not None:
             tally.recorder.flush()
         tally.tick(final=True)

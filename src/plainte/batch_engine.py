@@ -1,4 +1,4 @@
-"""The batch engine: validates a row, names its letters by a hash of its answers, renders them, starts their writes."""
+"""The batch engine: validates a row, names its letters by a hash of its answers, renders and writes them."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from plainte.batch_rows import _Row
-from plainte.batch_writes import WRITE_THREADS, _fork_available, _InlineWrites, _ProcessWrites, _ThreadWrites
+from plainte.batch_writes import is_complete, write_files
 from plainte.errors import AnswersError, OutputError, PlainteError
 from plainte.i18n import _
 
@@ -53,26 +52,24 @@ class _Result:
     problems: list[tuple[str, str]] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     digest: str = ""
-    future: Optional[Future] = None  # the pending writes of an ok row
     first_line: int = 0  # for a duplicate: the row it repeats
     answers: Optional[dict[str, Any]] = None  # an ok row's answers, to record its letter in the case store
+    case: Any = None  # an ok row's Case, when the case store records in this process (a Case does not pickle)
 
 
 class _Engine:
     """Validates, names, renders and writes the letters of rows; one per process (the catalogue is loaded once)."""
 
     def __init__(self, cat: Any, formats: list[str], folder: Path, force: bool, today: dt.date,
-                 threads: Optional[int] = None, helper: bool = False, base: Optional[Path] = None) -> None:
+                 base: Optional[Path] = None) -> None:
         self.cat, self.formats, self.folder, self.force, self.today = cat, formats, folder, force, today
         self.base = base or Path.cwd()  # the input file's folder: `attachments` paths are relative to it
-        self.threads = WRITE_THREADS if threads is None else threads
-        self.helper = helper  # write in a helper process (when fork is available)
-        self._writes: Optional[_InlineWrites] = None
         self._existing: Optional[set[str]] = None
         self.kept: Optional[list[Any]] = None  # with --combine: the cases of the run's letters, in input order
+        self.pass_cases = False  # hand each ok row's Case to the caller (recording in this process: no second build)
 
     def process(self, row: _Row, seen: dict[str, int]) -> _Result:
-        """Validate one row and start writing its letters; `seen` maps the hashes met so far to their line."""
+        """Validate one row and write its letters; `seen` maps the hashes met so far to their line."""
         from plainte.compose import render_formats
         from plainte.email_message import AttachmentError
         from plainte.interview import build_case
@@ -97,7 +94,8 @@ class _Engine:
             seen[digest] = row.line
             if self.kept is not None:
                 self.kept.append(case)
-            todo = self.formats if self.force else [f for f, n in zip(self.formats, names) if n not in self.existing()]
+            cut = frozenset() if self.force else frozenset(n for n in names if n in self.existing() and not is_complete(self.folder / n))
+            todo = self.formats if self.force else [f for f, n in zip(self.formats, names) if n not in self.existing() or n in cut]
             if not todo:
                 return _Result(row.line, SKIPPED, names=names, digest=digest)
             rendered = render_formats(case, self.cat, todo, attachments=attachments)
@@ -108,8 +106,11 @@ class _Engine:
         except Exception as exc:  # noqa: BLE001
             return _unexpected(row.line, exc)
         files = {f"{stem}.{fmt}": data for fmt, data in rendered.items()}
-        return _Result(row.line, OK, names=names, digest=digest, future=self.writes().submit(self.folder, files, self.force),
-                       answers=row.answers)
+        try:
+            write_files(self.folder, files, self.force, cut)
+        except OSError as exc:  # the disk is full, the folder gone: the run stops (this row's files are not there)
+            raise OutputError(_("cannot write the letter in {folder}: {error}").format(folder=self.folder, error=exc.strerror or exc)) from None
+        return _Result(row.line, OK, names=names, digest=digest, answers=row.answers, case=case if self.pass_cases else None)
 
     def attachments(self, answers: dict[str, Any]) -> list[Path]:
         """The evidence files a row's e-mail attaches (the `attachments` column: paths separated by |, relative
@@ -134,44 +135,13 @@ class _Engine:
 
     def existing(self) -> set[str]:
         """The letter files in the folder when the run started, read once (a stat per row is slow while writing).
-        A file written meanwhile by another run is still never replaced: write_atomic creates exclusively."""
+        A file written meanwhile by another run is still never replaced: write_atomic creates exclusively.
+        Whether a file found is complete is checked only for the rows that name it (is_complete)."""
         if self._existing is None:
             ends = tuple(f".{fmt}" for fmt in self.formats)
             with os.scandir(self.folder) as entries:
                 self._existing = {e.name for e in entries if e.name.endswith(ends) and not e.name.startswith(".")}
         return self._existing
-
-    def writes(self) -> _InlineWrites:
-        if self._writes is None:
-            if not self.threads:
-                self._writes = _InlineWrites()
-            elif self.helper and _fork_available():
-                self._writes = _ProcessWrites(self.threads)
-            else:
-                self._writes = _ThreadWrites(self.threads)
-        return self._writes
-
-    def poll(self) -> None:
-        if self._writes is not None:
-            self._writes.poll()
-
-    def finish(self, result: _Result) -> _Result:
-        """Wait for an ok row's writes; a file that cannot be written stops the run (the disk is full, the folder gone)."""
-        if result.future is not None:
-            self.writes().wait(result.future)
-            try:
-                result.future.result()
-            except OSError as exc:
-                raise OutputError(_("cannot write the letter in {folder}: {error}").format(folder=self.folder, error=exc.strerror or exc)) from None
-            result.future = None
-        return result
-
-    def close(self) -> None:
-        """Wait for every write started (a write is never abandoned half-way)."""
-        if self._writes is not None:
-            writes, self._writes = self._writes, None
-            writes.close()
-
 
 def _cell_paths(raw: Any) -> Any:
     """The paths of an `attachments` cell (separated by |), or the value as given when it is not text."""

@@ -12,28 +12,26 @@ from typing import Any
 from plainte.batch_engine import _Engine, _Result
 from plainte.batch_rows import _Row
 from plainte.batch_tally import _Tally
-from plainte.batch_writes import WRITE_THREADS
 
-WRITE_WINDOW = 64  # rows rendered but not yet reported (bounds the memory held by pending writes)
 CHUNK_ROWS = 64  # rows sent to a worker process at a time with jobs > 1
+AUTO_ROWS = 500  # from this many rows, the batch uses a worker per core by default (below, starting them does not pay)
+AUTO_MAX = 8  # at most this many workers by default (the parent, reading and reporting, limits what more would give)
+
+
+def auto_jobs(rows: int) -> int:
+    """The workers a batch uses when --jobs is not given: one per core this process may use, for a sheet of
+    AUTO_ROWS rows or more where fork is available; else 1 (this process only)."""
+    if rows < AUTO_ROWS or not _fork_available():
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, AUTO_MAX))
 
 
 def _run_here(engine: _Engine, source: Iterable[_Row], tally: _Tally) -> None:
-    pending: deque[_Result] = deque()
-    try:
-        for row in source:
-            pending.append(engine.process(row, tally.seen))
-            engine.poll()
-            while pending and (len(pending) > WRITE_WINDOW or pending[0].future is None or pending[0].future.done()):
-                tally.record(engine.finish(pending.popleft()))
-        while pending:
-            tally.record(engine.finish(pending.popleft()))
-    except KeyboardInterrupt:  # stop reading; the rows already rendered are written and reported
-        while pending:
-            tally.record(engine.finish(pending.popleft()))
-        raise
-    finally:
-        engine.close()
+    """Every row in this process, in input order; Ctrl-C stops the reading (the row under way is written whole
+    or not at all: write_atomic removes its temporary file)."""
+    for row in source:
+        tally.record(engine.process(row, tally.seen))
 
 
 def _run_workers(engine: _Engine, source: Iterable[_Row], tally: _Tally, jobs: int) -> None:
@@ -41,8 +39,7 @@ def _run_workers(engine: _Engine, source: Iterable[_Row], tally: _Tally, jobs: i
     from concurrent.futures import ProcessPoolExecutor
 
     _WORKER.clear()
-    worker = _Engine(engine.cat, engine.formats, engine.folder, engine.force, engine.today, threads=max(2, WRITE_THREADS // jobs),
-                     base=engine.base)
+    worker = _Engine(engine.cat, engine.formats, engine.folder, engine.force, engine.today, base=engine.base)
     if not engine.force:
         worker._existing = engine.existing()  # the folder as it was before any worker wrote to it
     _WORKER["engine"] = worker
@@ -100,8 +97,7 @@ def _exit_with_parent(parent: int) -> None:
 def _worker_chunk(rows: list[_Row]) -> list[_Result]:
     engine: _Engine = _WORKER["engine"]
     seen: dict[str, int] = _WORKER.setdefault("seen", {})
-    results = [engine.process(row, seen) for row in rows]
-    return [engine.finish(r) for r in results]
+    return [engine.process(row, seen) for row in rows]
 
 
 def _chunks(rows: Iterable[_Row], size: int) -> Iterator[list[_Row]]:
@@ -113,3 +109,9 @@ def _chunks(rows: Iterable[_Row], size: int) -> Iterator[list[_Row]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def _fork_available() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()

@@ -24,10 +24,11 @@ class Recorder:
 
     def __init__(self, store: Any, cat: Any, today: dt.date) -> None:
         self.store, self.cat, self.today = store, cat, today
-        self.pending: list[tuple[dict[str, Any], list[Path]]] = []
+        self.pending: list[tuple[dict[str, Any], list[Path], Any]] = []
 
-    def add(self, answers: dict[str, Any], files: list[Path]) -> None:
-        self.pending.append((answers, files))
+    def add(self, answers: dict[str, Any], files: list[Path], case: Any = None) -> None:
+        """A letter written: its answers, files, and its Case when at hand (else it is built again from the answers)."""
+        self.pending.append((answers, files, case))
         if len(self.pending) >= self.FLUSH:
             self.flush()
 
@@ -37,8 +38,9 @@ class Recorder:
         from plainte.plan import make_plan
 
         letters = []
-        for answers, files in self.pending:
-            case = build_case(answers, self.cat, today=self.today)
+        for answers, files, case in self.pending:
+            if case is None:  # from a worker process
+                case = build_case(answers, self.cat, today=self.today)
             letters.append((case, make_plan(case, self.cat), files, answers))
         self.pending = []
         if letters:
@@ -84,7 +86,7 @@ class _Tally:
             self.written += 1
             self.report.add(r.line, OK, "", _("written"), r.names)
             if self.recorder is not None and r.answers is not None:
-                self.recorder.add(r.answers, [self.folder / n for n in r.names])
+                self.recorder.add(r.answers, [self.folder / n for n in r.names], r.case)
         self.done += 1
         self.tick()
 

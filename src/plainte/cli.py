@@ -115,7 +115,7 @@ def build_app() -> typer.Typer:
         input_path: Optional[Path] = typer.Argument(None, metavar="INPUT", help=_("The rows: .csv, .jsonl, .yaml or .json.")),
         out_dir: Path = typer.Option(Path("."), "--output", "-o", help=_("The folder to write the letters in.")),
         formats: str = typer.Option("txt", "--format", help=_("Formats, separated by commas: txt, md, html, pdf, eml.")),
-        jobs: int = typer.Option(1, "--jobs", help=_("Worker processes (2 is faster on a machine with 2 cores or more).")),
+        jobs: Optional[int] = typer.Option(None, "--jobs", help=_("Worker processes (default: one per core for a sheet of 500 rows or more; 1: this process only).")),
         force: bool = typer.Option(False, "--force", help=_("Write the letters again, even those already there.")),
         as_json: bool = typer.Option(False, "--json", help=_("Print JSON for scripts.")),
         settings: list[str] = typer.Option([], "--set", metavar="KEY=VALUE", help=_("A value for every row that leaves this column empty; may be repeated.")),

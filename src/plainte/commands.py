@@ -375,7 +375,7 @@ def cmd_costs(balance: str, damages: str, reminders: int, reminder_fee: str, pos
     return None
 
 
-def cmd_batch(input_path: Optional[Path], out_dir: Path, formats: str, jobs: int, force: bool, as_json: bool,
+def cmd_batch(input_path: Optional[Path], out_dir: Path, formats: str, jobs: Optional[int], force: bool, as_json: bool,
               settings: Sequence[str], template: Optional[str], institution: Optional[str], combine: bool,
               record: bool = True, db: Optional[Path] = None, country: Optional[str] = None) -> int:
     """Letters for every row of a spreadsheet (or JSON Lines, or a YAML/JSON list), or the template of a sheet
