@@ -104,6 +104,15 @@ def test_render_advice_goes_to_stderr_not_the_letter():
     assert "plainte is not a lawyer" not in result.stdout
 
 
+def test_the_next_step_never_nests_brackets(tmp_path):
+    """Stellantis' Dutch service name carries the French one in brackets: the advice's "(who)" does not nest them."""
+    result = invoke(["--ui-lang", "nl", "render", str(EXAMPLES / "complaint.yaml"), "--lang", "nl", "-o", str(tmp_path), "--no-record"])
+    assert result.exit_code == 0
+    advice = " ".join(result.output.split())
+    assert "Interne heroverweging (Klachtendienst – Service des plaintes)." in advice
+    assert "((" not in advice and "))" not in advice
+
+
 @pytest.mark.parametrize("start,args,expected", [
     ("2026-12-18", ["--business-days", "5"], "2026-12-28"),
     ("2026-05-07", ["--business-days", "2", "--country", "BE"], "2026-05-11"),

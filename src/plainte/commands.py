@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from plainte.errors import FieldError, UsageError
-from plainte.i18n import LANGUAGES, _, label_value, ngettext, ui_language
+from plainte.i18n import LANGUAGES, _, label_value, ngettext, pick, ui_language
 
 STATE: dict[str, Any] = {"institutions": []}
 
@@ -82,6 +82,13 @@ def _kind(kind: str) -> str:
     from plainte.interview import kind_label
 
     return kind_label(kind)
+
+
+def next_who(plan: Any, lang: str) -> str:
+    """Who handles the next step, to be shown in brackets: a name that has its own ("Klachtendienst (Service des
+    plaintes)") gets a dash instead, so that brackets are never nested."""
+    who = plan.next_body.label(lang) if plan.next_body else pick(plan.next_step.service, lang)
+    return who.replace(" (", " – ").replace("(", "").replace(")", "") if "(" in who else who
 
 
 def _level(level: str) -> str:
@@ -243,8 +250,7 @@ def _advice(case: Any, plan: Any, cat: Any, after_letter: bool = False) -> None:
         con.print(_text(_("Send a copy of this letter to the creditor too: the letter says so.")))
     con.print(_text(answer_line(case, plan, cat, lang)))
     if plan.next_step is not None:
-        who = plan.next_body.label(lang) if plan.next_body else pick(plan.next_step.service, lang)
-        con.print(_text(_("Without a satisfying answer, the next step is: {step} ({who}).").format(step=_level(plan.next_step.level), who=who)))
+        con.print(_text(_("Without a satisfying answer, the next step is: {step} ({who}).").format(step=_level(plan.next_step.level), who=next_who(plan, lang))))
     con.print(_text(_("plainte is not a lawyer: it helps you write; check the letter before you send it."), "dim"))
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-from plainte.commands import _catalogue, _level, _split_formats, answer_line
+from plainte.commands import _catalogue, _level, _split_formats, answer_line, next_who
 from plainte.errors import ExitCode, UsageError
 from plainte.i18n import LANGUAGES, _, set_ui_language, ui_language
 
@@ -176,7 +176,6 @@ def _next_steps(asker: Any, case: Any, plan: Any, cat: Any) -> None:
         asker.say("  " + _("Send the missing document as soon as you have it: {label}.").format(label=pick(cat.evidence[eid].label, lang)))
     asker.say("  " + answer_line(case, plan, cat, lang))
     if plan.next_step is not None:
-        who = plan.next_body.label(lang) if plan.next_body else pick(plan.next_step.service, lang)
         asker.say("  " + _("If no answer comes by then, or it does not solve the problem, the next step is: {step} ({who}).").format(
-            step=_level(plan.next_step.level), who=who))
+            step=_level(plan.next_step.level), who=next_who(plan, lang)))
     asker.say("  " + _("plainte is not a lawyer: it helps you write; check the letter before you send it."))
