@@ -376,6 +376,25 @@ def test_without_jobs_a_big_sheet_uses_a_worker_per_core_and_a_small_one_this_pr
     assert f" {batch_module.AUTO_ROWS} rows" in _("Worker processes (default: one per core for a sheet of 500 rows or more; 1: this process only).")
 
 
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="jobs need fork")
+def test_workers_record_the_same_cases_as_one_process(tmp_path, cat):
+    """Each worker makes the case-store entry of its letters (a Case does not travel between processes)."""
+    from plainte.cases import list_cases, open_store, show_case
+
+    big = make_big_sheet(tmp_path / "big.csv", 30)
+    recorded = {}
+    for jobs in (1, 2):
+        with open_store(tmp_path / f"cases-{jobs}.sqlite3") as store:
+            summary = run(big, tmp_path / f"out-{jobs}", cat, jobs=jobs, store=store)
+            details = [show_case(store, c.id) for c in list_cases(store)]
+        assert summary.jobs == jobs and summary.written == 30
+        recorded[jobs] = sorted(
+            (d.summary.who, d.summary.institution, d.summary.dispute, d.summary.level, d.summary.next_date,
+             tuple((s.letter_date, s.sending, s.acknowledge_due, s.answer_due, tuple(Path(f).name for f in s.files)) for s in d.steps))
+            for d in details)
+    assert len(recorded[1]) == 30 and recorded[1] == recorded[2]
+
+
 # ------------------------------------------------------------------------------------------- interruption
 
 

@@ -407,7 +407,7 @@ def test_record_letters_in_one_transaction(store, cat):
     for name in ("Ann One", "Bob Two", "Cy Three"):
         answers = stellantis(sender={"name": name})
         case = build_case(answers, cat, today=D(2026, 12, 1))
-        built.append((case, make_plan(case, cat), [Path(f"{name}.txt")], answers))
+        built.append((cases.letter_entry(case, make_plan(case, cat), answers), [Path(f"{name}.txt")]))
     ids = cases.record_letters(store, built)
     assert len({case_id for case_id, _ in ids}) == 3
     assert sorted(s.who for s in list_cases(store)) == ["Ann One", "Bob Two", "Cy Three"]

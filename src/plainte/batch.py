@@ -127,8 +127,8 @@ def run_batch(
     with Report(folder) as report:
         tally = _Tally(report, folder, tuple(getattr(source, "unknown_columns", ())), 1, total, progress)
         if store is not None:
-            tally.recorder = Recorder(store, catalogue, today)
-            engine.pass_cases = jobs == 1
+            tally.recorder = Recorder(store)
+            engine.record = True
         tally.tick(final=True)
         try:
             if jobs == 1:

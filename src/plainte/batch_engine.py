@@ -53,8 +53,7 @@ class _Result:
     names: list[str] = field(default_factory=list)
     digest: str = ""
     first_line: int = 0  # for a duplicate: the row it repeats
-    answers: Optional[dict[str, Any]] = None  # an ok row's answers, to record its letter in the case store
-    case: Any = None  # an ok row's Case, when the case store records in this process (a Case does not pickle)
+    entry: Any = None  # an ok row's cases.LetterEntry, when the run records its letters in the case store
 
 
 class _Engine:
@@ -66,7 +65,7 @@ class _Engine:
         self.base = base or Path.cwd()  # the input file's folder: `attachments` paths are relative to it
         self._existing: Optional[set[str]] = None
         self.kept: Optional[list[Any]] = None  # with --combine: the cases of the run's letters, in input order
-        self.pass_cases = False  # hand each ok row's Case to the caller (recording in this process: no second build)
+        self.record = False  # make each ok row's case-store entry (where the case is at hand, in a worker too)
 
     def process(self, row: _Row, seen: dict[str, int]) -> _Result:
         """Validate one row and write its letters; `seen` maps the hashes met so far to their line."""
@@ -110,7 +109,14 @@ class _Engine:
             write_files(self.folder, files, self.force, cut)
         except OSError as exc:  # the disk is full, the folder gone: the run stops (this row's files are not there)
             raise OutputError(_("cannot write the letter in {folder}: {error}").format(folder=self.folder, error=exc.strerror or exc)) from None
-        return _Result(row.line, OK, names=names, digest=digest, answers=row.answers, case=case if self.pass_cases else None)
+        return _Result(row.line, OK, names=names, digest=digest, entry=self.entry(case, row.answers) if self.record else None)
+
+    def entry(self, case: Any, answers: dict[str, Any]) -> Any:
+        """What the case store keeps of this row's letter (made here: the case is at hand, and it pickles)."""
+        from plainte.cases import letter_entry
+        from plainte.plan import make_plan
+
+        return letter_entry(case, make_plan(case, self.cat), answers)
 
     def attachments(self, answers: dict[str, Any]) -> list[Path]:
         """The evidence files a row's e-mail attaches (the `attachments` column: paths separated by |, relative

@@ -40,6 +40,7 @@ def _run_workers(engine: _Engine, source: Iterable[_Row], tally: _Tally, jobs: i
 
     _WORKER.clear()
     worker = _Engine(engine.cat, engine.formats, engine.folder, engine.force, engine.today, base=engine.base)
+    worker.record = engine.record
     if not engine.force:
         worker._existing = engine.existing()  # the folder as it was before any worker wrote to it
     _WORKER["engine"] = worker

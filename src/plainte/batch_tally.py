@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,27 +21,20 @@ class Recorder:
 
     FLUSH = 200
 
-    def __init__(self, store: Any, cat: Any, today: dt.date) -> None:
-        self.store, self.cat, self.today = store, cat, today
-        self.pending: list[tuple[dict[str, Any], list[Path], Any]] = []
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.pending: list[tuple[Any, list[Path]]] = []
 
-    def add(self, answers: dict[str, Any], files: list[Path], case: Any = None) -> None:
-        """A letter written: its answers, files, and its Case when at hand (else it is built again from the answers)."""
-        self.pending.append((answers, files, case))
+    def add(self, entry: Any, files: list[Path]) -> None:
+        """A letter written: its cases.LetterEntry and its files."""
+        self.pending.append((entry, files))
         if len(self.pending) >= self.FLUSH:
             self.flush()
 
     def flush(self) -> None:
         from plainte.cases import record_letters
-        from plainte.interview import build_case
-        from plainte.plan import make_plan
 
-        letters = []
-        for answers, files, case in self.pending:
-            if case is None:  # from a worker process
-                case = build_case(answers, self.cat, today=self.today)
-            letters.append((case, make_plan(case, self.cat), files, answers))
-        self.pending = []
+        letters, self.pending = self.pending, []
         if letters:
             record_letters(self.store, letters)
 
@@ -85,8 +77,8 @@ class _Tally:
         else:
             self.written += 1
             self.report.add(r.line, OK, "", _("written"), r.names)
-            if self.recorder is not None and r.answers is not None:
-                self.recorder.add(r.answers, [self.folder / n for n in r.names], r.case)
+            if self.recorder is not None and r.entry is not None:
+                self.recorder.add(r.entry, [self.folder / n for n in r.names])
         self.done += 1
         self.tick()
 

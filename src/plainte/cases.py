@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -27,6 +28,7 @@ from plainte.i18n import _
 __all__ = [
     "CaseDetail", "CaseStore", "CaseSummary", "Due", "SCHEMA_VERSION", "StepInfo", "StoreError", "UnknownCaseError",
     "due_cases", "list_cases", "open_store", "purge", "record_letter", "record_letters", "show_case", "update_case",
+    "LetterEntry", "letter_entry",
     # also public before the split into case_store, case_records and case_queries
     "BUSY_TIMEOUT_MS", "DB_NAME", "ENV_DB", "LEVEL_ORDER", "LIMIT_NOTICE_DAYS", "MIGRATIONS", "STATUSES", "V1_DDL",
     "V2_STEPS", "V3_STEPS", "default_path", "ladder_of", "next_level", "who_of", "DEADLINE", "REMINDER", "answer_due_kind",
@@ -63,57 +65,87 @@ def answer_due_kind(plan: Any) -> str:
 # -- writing -----------------------------------------------------------------------------------------------------
 
 
-def _same_matter(db: sqlite3.Connection, who: str, case: Any) -> Optional[int]:
+@dataclass(frozen=True)
+class LetterEntry:
+    """What the case store keeps of one letter, in plain values (a batch's worker process makes it from the Case,
+    the process holding the store records it: a Case itself does not travel between processes)."""
+
+    who: str
+    institution: str
+    institution_name: str
+    country: str
+    ladder: str  # JSON: [[level, body id or ""], ...]
+    level: str
+    dispute: str
+    recipient: str
+    letter_date: dt.date
+    sending: str
+    answers: str  # JSON: the answers the letter was written from, dated with the letter's date
+    acknowledge_due: Optional[dt.date]
+    answer_due: dt.date
+    answer_due_kind: str
+    complaint_date: Optional[dt.date]  # the facts that tie an escalation written by hand to its case
+    subject: str
+
+
+def letter_entry(case: Any, plan: Any, answers: Mapping[str, Any]) -> LetterEntry:
+    """The case store's record of a letter: its Case, its plan and the answers it was written from."""
+    stored = _plain(dict(answers))
+    stored["date"] = case.date.isoformat()  # the letter's date, even when the answers left it to today
+    complaint_date = case.facts.get("complaint-date")
+    return LetterEntry(
+        who=who_of(case), institution=case.institution.id, institution_name=case.institution.name,
+        country=case.institution.country, ladder=json.dumps(ladder_of(case)), level=case.level, dispute=case.dispute.id,
+        recipient=case.recipient.name, letter_date=case.date, sending=case.sending,
+        answers=json.dumps(stored, ensure_ascii=False), acknowledge_due=plan.acknowledge_due, answer_due=plan.answer_due,
+        answer_due_kind=answer_due_kind(plan), complaint_date=complaint_date if isinstance(complaint_date, dt.date) else None,
+        subject=str(case.facts.get("subject") or "").strip().casefold())
+
+
+def _same_matter(db: sqlite3.Connection, entry: LetterEntry) -> Optional[int]:
     """The open case an escalation letter written by hand belongs to: same person and institution, a lower level,
     and the same matter (its complaint date is the first letter's date, or the same subject)."""
-    level = LEVEL_ORDER.index(case.level) if case.level in LEVEL_ORDER else 0
-    complaint_date = case.facts.get("complaint-date")
-    subject = str(case.facts.get("subject") or "").strip().casefold()
+    level = LEVEL_ORDER.index(entry.level) if entry.level in LEVEL_ORDER else 0
     rows = db.execute(
         "SELECT c.id FROM cases c WHERE c.closed IS NULL AND c.who = ? AND c.institution = ? ORDER BY c.id DESC",
-        (who, case.institution.id)).fetchall()
+        (entry.who, entry.institution)).fetchall()
     for row in rows:
         steps = db.execute("SELECT level, letter_date, sent, answers FROM steps WHERE case_id = ? ORDER BY id", (row["id"],)).fetchall()
         if not steps or LEVEL_ORDER.index(steps[-1]["level"]) >= level:
             continue
         first = steps[0]
-        if isinstance(complaint_date, dt.date) and complaint_date.isoformat() in (first["letter_date"], first["sent"]):
+        if entry.complaint_date is not None and entry.complaint_date.isoformat() in (first["letter_date"], first["sent"]):
             return int(row["id"])
         first_subject = str(_load_answers(first["answers"]).get("facts", {}).get("subject") or "").strip().casefold()
-        if subject and subject == first_subject:
+        if entry.subject and entry.subject == first_subject:
             return int(row["id"])
     return None
 
 
-def _insert(db: sqlite3.Connection, case: Any, plan: Any, files: Sequence[Path], answers: Mapping[str, Any],
-            case_id: Optional[int], sent: Optional[dt.date]) -> tuple[int, int]:
-    who = who_of(case)
+def _insert(db: sqlite3.Connection, entry: LetterEntry, files: Sequence[Path], case_id: Optional[int],
+            sent: Optional[dt.date]) -> tuple[int, int]:
     now = dt.datetime.now().isoformat(timespec="seconds")
-    stored = _plain(dict(answers))
-    stored["date"] = case.date.isoformat()  # the letter's date, even when the answers left it to today
-    payload = json.dumps(stored, ensure_ascii=False)
     paths = json.dumps([str(Path(p).resolve()) for p in files], ensure_ascii=False)
     if case_id is not None:
         row = db.execute("SELECT institution FROM cases WHERE id = ?", (int(case_id),)).fetchone()
         if row is None:
             raise UnknownCaseError(_("there is no case {id}; see plainte cases").format(id=case_id))
-        if row["institution"] != case.institution.id:
+        if row["institution"] != entry.institution:
             raise UsageError(_("case {id} is with another institution").format(id=case_id))
-    elif case.level != LEVEL_ORDER[0]:
-        case_id = _same_matter(db, who, case)
+    elif entry.level != LEVEL_ORDER[0]:
+        case_id = _same_matter(db, entry)
     if case_id is None:
         cur = db.execute(
             "INSERT INTO cases (who, institution, institution_name, country, created, ladder, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (who, case.institution.id, case.institution.name, case.institution.country, now,
-             json.dumps(ladder_of(case)), now))
+            (entry.who, entry.institution, entry.institution_name, entry.country, now, entry.ladder, now))
         case_id = int(cur.lastrowid)
     else:
         db.execute("UPDATE cases SET updated = ? WHERE id = ?", (now, case_id))
     cur = db.execute(
         "INSERT INTO steps (case_id, level, dispute, recipient, letter_date, sending, answers, files, acknowledge_due,"
         " answer_due, answer_due_kind, sent, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (case_id, case.level, case.dispute.id, case.recipient.name, case.date.isoformat(), case.sending, payload, paths,
-         _iso(plan.acknowledge_due), plan.answer_due.isoformat(), answer_due_kind(plan), _iso(sent), now))
+        (case_id, entry.level, entry.dispute, entry.recipient, entry.letter_date.isoformat(), entry.sending, entry.answers,
+         paths, _iso(entry.acknowledge_due), entry.answer_due.isoformat(), entry.answer_due_kind, _iso(sent), now))
     return int(case_id), int(cur.lastrowid)
 
 
@@ -122,15 +154,15 @@ def record_letter(store: CaseStore, case: Any, plan: Any, files: Sequence[Path],
     """Record a letter as a step: a new case for a first-level letter, else the case it escalates
     (case_id, or the open case of the same person, institution and matter). Returns (case_id, step_id)."""
     with store.write() as db:
-        ids = _insert(db, case, plan, files, answers, case_id, sent)
+        ids = _insert(db, letter_entry(case, plan, answers), files, case_id, sent)
     _restrict(store.path)
     return ids
 
 
-def record_letters(store: CaseStore, letters: Iterable[tuple[Any, Any, Sequence[Path], Mapping[str, Any]]]) -> list[tuple[int, int]]:
-    """Record many letters (case, plan, files, answers) in one transaction, as record_letter does each (batch)."""
+def record_letters(store: CaseStore, letters: Iterable[tuple[LetterEntry, Sequence[Path]]]) -> list[tuple[int, int]]:
+    """Record many letters (entry, files) in one transaction, as record_letter does each (batch)."""
     with store.write() as db:
-        ids = [_insert(db, case, plan, files, answers, None, None) for case, plan, files, answers in letters]
+        ids = [_insert(db, entry, files, None, None) for entry, files in letters]
     _restrict(store.path)
     return ids
 
