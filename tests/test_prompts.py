@@ -57,3 +57,24 @@ def test_a_checkbox_answered_shows_the_ticked_labels_not_an_english_summary():
     ic.is_answered = True
     assert line() == [("class:qmark", "?"), ("class:question", " Formats ? "),
                       ("class:answer", "PDF à imprimer (.pdf), Page web à imprimer (.html)")]
+
+
+@pytest.mark.parametrize(("keys", "expected"), [
+    # a postal code typed into the country list: Enter clears it (typing moved the highlight to the first country),
+    # then down, Enter takes the second; before, that Enter took the first country at once
+    ("1060\r\x1b[B\r", "FR"),
+    ("fra\r", "FR"),  # what matches is chosen as before
+    ("\x1b[B\r", "LU"),  # from the default
+])
+def test_enter_after_typing_what_matches_nothing_chooses_nothing(keys, expected):
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from plainte.prompts import TerminalAsker
+
+    countries = [("BE", "Belgique"), ("FR", "France"), ("NL", "Pays-Bas"), ("LU", "Luxembourg"), ("DE", "Allemagne"), ("CN", "Chine")]
+    with create_pipe_input() as typed:
+        typed.send_text(keys)
+        with create_app_session(input=typed, output=DummyOutput()):
+            assert TerminalAsker().choose("Votre pays", countries, default="NL", back=True) == expected

@@ -169,6 +169,25 @@ def _described_control() -> Any:
     return DescribedControl
 
 
+def _enter_clears_a_search_that_found_nothing(question: Any) -> None:
+    """Enter after typing what matches no choice (a postal code typed while the country list is shown) clears the
+    search and shows the whole list again, instead of choosing the highlighted choice the person never looked at."""
+    from prompt_toolkit.filters import Condition
+    from prompt_toolkit.keys import Keys
+
+    control = next(c for c in question.application.layout.find_all_controls() if isinstance(c, _described_control()))
+
+    def found_nothing() -> bool:
+        if not control.search_filter:
+            return False
+        _shown = control.filtered_choices  # sets found_in_search for the text typed so far
+        return not control.found_in_search
+
+    @question.application.key_bindings.add(Keys.ControlM, eager=True, filter=Condition(found_nothing))
+    def _clear(event: Any) -> None:  # added after questionary's Enter: prompt_toolkit runs the last match
+        control.search_filter = None
+
+
 class TerminalAsker:
     """Questions with questionary: arrow keys, type-to-search, validation as you type."""
 
@@ -219,6 +238,8 @@ class TerminalAsker:
                                           use_search_filter=search, use_jk_keys=not search, qmark="?")
         finally:
             select_module.InquirerControl = plain_control
+        if search:
+            _enter_clears_a_search_that_found_nothing(question)
         return self._ask(question)
 
     def text(self, message: str, default: str, validate: Callable[[str], Optional[str]], help: str, back: bool) -> Any:
