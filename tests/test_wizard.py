@@ -433,3 +433,24 @@ def test_review_shows_an_amount_as_the_letter_will_say_it(cat):
         set_ui_language("en")
     assert display(slot, "1345.6", cat) == "€1,345.60"
     assert display(Slot("dispute", "choice", "What"), ["already-paid"], cat) == "['already-paid']"
+
+
+def test_the_review_warns_when_own_words_go_into_a_letter_in_another_language(cat):
+    from plainte.i18n import set_ui_language
+    from plainte.interview import Slot
+    from plainte.wizard_screens import own_words_warning
+
+    slots = [Slot("facts.description", "text", "Anything else to explain?", multiline=True), Slot("sender.name", "text", "Your full name")]
+    answers = {"language": "nl", "facts": {"description": "Ik heb alles betaald."}, "sender": {"name": "Marie"}}
+    try:
+        set_ui_language("fr")
+        warning = own_words_warning(slots, answers)
+        assert "néerlandais" in warning and "Anything else to explain" in warning and "Your full name" not in warning
+        assert own_words_warning(slots, {**answers, "language": "fr"}) == ""  # screens and letter in one language
+        assert own_words_warning(slots, {**answers, "facts": {}}) == ""  # nothing typed in one's own words
+    finally:
+        set_ui_language("en")
+    expected = yaml.safe_load((EXAMPLES[0].parent / "already-paid.yaml").read_text(encoding="utf-8"))
+    expected["facts"]["description"] = "Le paiement a été fait le 3 novembre."
+    _wizard, asker, _result = drive(cat, expected)
+    assert any("The letter will be in French" in s and "Le paiement" not in s for s in asker.said)

@@ -9,7 +9,7 @@ from typing import Any, Optional
 from plainte.asking import BACK, Asker, Stop
 from plainte.catalog import Catalogue
 from plainte.errors import FieldError
-from plainte.i18n import _, label_value, pick
+from plainte.i18n import _, label_value, pick, ui_language
 from plainte.interview import Slot, get, resolve_institution
 
 
@@ -59,6 +59,9 @@ def review(asker: Asker, slots: list[Slot], answers: dict[str, Any], cat: Catalo
             value = get(answers, slot.key)
             if slot.type == "evidence" or value not in (None, ""):
                 asker.say("  " + review_line(slot, value, cat))
+        warning = own_words_warning(slots, answers)
+        if warning:
+            asker.say(warning, "warning")
         choice = asker.choose(_("Is everything right?"),
                               [("write", _("Yes, write the letter")), ("change", _("Change an answer")),
                                ("stop", _("Stop here and keep my answers as a draft"))], "write", False)
@@ -70,6 +73,19 @@ def review(asker: Asker, slots: list[Slot], answers: dict[str, Any], cat: Catalo
                            [(s.key, review_line(s, get(answers, s.key), cat)) for s in slots], None, True)
         if key is not BACK:
             return key
+
+
+def own_words_warning(slots: list[Slot], answers: dict[str, Any]) -> str:
+    """When the letter is in another language than the screens, a reminder that the person's own words (the
+    free-text answers) go into the letter as typed; empty otherwise."""
+    lang = answers.get("language")
+    typed = [question(s) for s in slots if s.multiline and get(answers, s.key) not in (None, "")]
+    if not typed or lang not in ("fr", "nl", "en") or lang == ui_language():
+        return ""
+    name = {"fr": _("French"), "nl": _("Dutch"), "en": _("English")}[lang]
+    return _("The letter will be in {language}, but what you wrote in your own words goes into it as you typed it "
+             "({questions}): write it in {language}, or change the letter's language.").format(
+        language=name, questions="; ".join(typed))
 
 
 def waits(cat: Catalogue, answers: dict[str, Any], today: dt.date) -> list[tuple[dt.date, str]]:
