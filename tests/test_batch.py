@@ -543,11 +543,11 @@ def test_letters_cut_by_a_power_loss_are_written_again_and_the_run_syncs_once(tm
     from plainte import outputs
 
     syncs, fsyncs = [], []
-    monkeypatch.setattr(outputs.os, "sync", lambda: syncs.append(1))
+    monkeypatch.setattr(batch_module, "sync_letters", lambda folder: (outputs.sync_letters(folder), syncs.append(folder)))
     monkeypatch.setattr(outputs.os, "fsync", lambda fd: fsyncs.append(fd))
     out = tmp_path / "out"
     run(SHEET, out, cat, formats=["txt", "html"])
-    assert (len(syncs), fsyncs) == (1, [])
+    assert (syncs, fsyncs) == ([out.resolve()], [])
     whole = letters(out)
     names = sorted(whole)
     empty, cut, kept = names[0], names[1], names[2]

@@ -137,7 +137,7 @@ def run_batch(
                 _run_workers(engine, source, tally, jobs)
         finally:
             if tally.written:  # the letters were written without waiting for the disk: now they are on it
-                sync_letters()
+                sync_letters(folder)
         if tally.recorder is not None:
             tally.recorder.flush()
         tally.tick(final=True)

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -100,8 +101,22 @@ def _temporary(folder: str) -> tuple[int, str]:
     return fd, tmp
 
 
-def sync_letters() -> None:
-    """Make every file written so far durable (after a batch wrote its letters without waiting for each)."""
+def sync_letters(folder: Path) -> None:
+    """Make the files written in folder durable (after a batch wrote its letters without waiting for each): the
+    folder's file system is flushed (Linux syncfs), else every file system (sync)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                if libc.syncfs(fd) == 0:
+                    return
+            finally:
+                os.close(fd)
+        except (OSError, AttributeError):  # no syncfs in this C library: sync everything
+            pass
     if hasattr(os, "sync"):
         os.sync()
 
