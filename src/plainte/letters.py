@@ -115,8 +115,26 @@ def wrap_line(line: str, width: int = WIDTH) -> str:
     return "\n".join(lines)
 
 
+# wrap_line's greedy cut in one pass over a tidy paragraph: up to WIDTH characters ending before a space or a
+# line end, else a word longer than the width, whole. One C call instead of a loop per line (a plain-text letter
+# has some twenty paragraphs).
+_WRAPPED_LINE = re.compile(r"(.{1,%d}|[^ \n]+)(?: |$)" % WIDTH, re.M)
+
+
+def _tidy_paragraph(text: str) -> bool:
+    """True when each line is tidy (see _tidy) and no line is empty, in a paragraph already stripped."""
+    return not ("  " in text or "\t" in text or "\r" in text or "\x0b" in text or "\x0c" in text
+                or " \n" in text or "\n " in text or "\n\n" in text)
+
+
 def _para_txt(text: str) -> str:
-    return "\n".join(wrap_line(line) for line in str(text).strip().split("\n")) + "\n\n"
+    """The paragraph with each of its lines wrapped (wrap_line), then a blank line."""
+    text = str(text).strip()
+    if not _tidy_paragraph(text):  # white space to collapse, or an empty line to keep: line by line
+        return "\n".join([wrap_line(line) for line in text.split("\n")]) + "\n\n"
+    if len(text) <= WIDTH:
+        return text + "\n\n"
+    return "\n".join(_WRAPPED_LINE.findall(text)) + "\n\n"
 
 
 def _para_plain(text: str) -> str:
@@ -157,6 +175,9 @@ _PARA: dict[str, Callable[[Any], Any]] = {"txt": _para_txt, "md": _para_md, "htm
 _LINES: dict[str, Callable[[list[str]], Any]] = {"txt": _lines_txt, "md": _lines_md, "html": _lines_html, BODY: _lines_txt}
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class _LetterEnvironment(SandboxedEnvironment):
     """The sandbox, except that the letters' own gettext and ngettext (installed below) are called without
     being inspected first: they are ours, and they only look up and %-format text. Every other callable a
@@ -164,6 +185,17 @@ class _LetterEnvironment(SandboxedEnvironment):
 
     own_gettext: Any = None
     own_ngettext: Any = None
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`x.name` on the context's plain dicts: the item, as the sandbox gives it, without first failing
+        getattr (an AttributeError raised and caught for each of a letter's few dozen `references.x`,
+        `institution.name`). A name that is a dict attribute (`items`, `__class__`) goes the sandbox's way."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:  # a plain dict has no other attribute
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as Jinja's
         if __obj is __self.own_gettext or __obj is __self.own_ngettext:
@@ -212,6 +244,7 @@ def environment(fmt: str, lang: str) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the packaged templates do not change while a process runs: no stat of each file per letter
     )
     catalog = translations(lang, LETTER_DOMAIN)
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
@@ -236,10 +269,13 @@ def _format_iban(value: str) -> str:
     return format_iban(value)
 
 
+_BLANK_LINES = re.compile(r"\n\n\n+")  # not \n{3,}: this form is searched for as a literal, ten times faster
+
+
 def render(template: str, context: dict[str, Any], fmt: str, lang: str) -> str:
     """Render one letter template in a format and language; user values are context, never template."""
     env = environment(fmt, lang)
     text = env.get_template(template).render(context)
     if fmt != "html":
-        text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+        text = _BLANK_LINES.sub("\n\n", text).strip() + "\n"
     return text
