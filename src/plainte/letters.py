@@ -185,6 +185,14 @@ class _LetterEnvironment(SandboxedEnvironment):
 
     own_gettext: Any = None
     own_ngettext: Any = None
+    translate: Any = None  # the letter language's catalog.gettext, that own_gettext calls
+
+    def make_globals(self, d: Any) -> Any:
+        """A template's globals as one plain dict, not Jinja's ChainMap over the environment's: each letter's
+        context starts as a copy of them, and copying a ChainMap cost more than building the whole context.
+        Same content: environment() sets every global before any template is loaded (as Jinja asks), and
+        nothing changes them afterwards."""
+        return {**self.globals, **(d or {})}
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """`x.name` on the context's plain dicts: the item, as the sandbox gives it, without first failing
@@ -198,6 +206,10 @@ class _LetterEnvironment(SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as Jinja's
+        if __obj is __self.own_gettext and len(args) == 1:  # {% trans %}: a letter's commonest call, done here
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            return _filled(__context, __self.translate(args[0]), kwargs)
         if __obj is __self.own_gettext or __obj is __self.own_ngettext:
             kwargs.pop("_block_vars", None)  # for these two, only the evaluation context (shared) matters
             kwargs.pop("_loop_vars", None)
@@ -211,12 +223,18 @@ def _new_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
 
     @pass_context
     def gettext(__context: Context, __string: str, **variables: Any) -> str:
-        rv = translate(__string)
-        if __context.eval_ctx.autoescape:
-            rv = Markup(rv)
-        return single_stop(rv % variables)  # always a format string, as in Jinja ("%%" is a percent sign)
+        return _filled(__context, translate(__string), variables)
 
     return gettext
+
+
+def _filled(context: Context, text: str, variables: dict[str, Any]) -> Any:
+    """A translated sentence with its values filled in: always a format string, as in Jinja ("%%" is a percent
+    sign); Markup when autoescaping; then single_stop."""
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    text = text % variables
+    return single_stop(text) if ".." in text else text
 
 
 def _new_ngettext(translate: Callable[[str, str, int], str]) -> Callable[..., str]:
@@ -248,6 +266,7 @@ def environment(fmt: str, lang: str) -> SandboxedEnvironment:
     )
     catalog = translations(lang, LETTER_DOMAIN)
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+    env.translate = catalog.gettext
     env.own_gettext = env.globals["gettext"] = _new_gettext(catalog.gettext)
     env.own_ngettext = env.globals["ngettext"] = _new_ngettext(catalog.ngettext)
     env.filters["money"] = lambda v: format_money(v, lang)
