@@ -123,8 +123,10 @@ _WRAPPED_LINE = re.compile(r"(.{1,%d}|[^ \n]+)(?: |$)" % WIDTH, re.M)
 
 def _tidy_paragraph(text: str) -> bool:
     """True when each line is tidy (see _tidy) and no line is empty, in a paragraph already stripped."""
-    return not ("  " in text or "\t" in text or "\r" in text or "\x0b" in text or "\x0c" in text
-                or " \n" in text or "\n " in text or "\n\n" in text)
+    if "  " in text or "\t" in text or "\r" in text or "\x0b" in text or "\x0c" in text:
+        return False
+    # most paragraphs are one line: one search for a newline spares three slower two-character searches
+    return "\n" not in text or not (" \n" in text or "\n " in text or "\n\n" in text)
 
 
 def _para_txt(text: str) -> str:
