@@ -237,6 +237,23 @@ def test_plain_text_paragraph_is_each_line_wrapped(pieces):
     assert _para_txt(text) == "\n".join(wrap_line(line) for line in text.strip().split("\n")) + "\n\n"
 
 
+def test_languages_share_compiled_templates_not_their_amounts(cat):
+    """The three languages share each template's compiled code; an amount written in the template itself (the
+    legal maximum of damages) is still formatted in each letter's own language."""
+    from decimal import Decimal
+
+    from plainte.letters import environment, format_money
+
+    data = yaml.safe_load((EXAMPLES / "excessive-costs.yaml").read_text(encoding="utf-8"))
+    for lang in ("fr", "en", "nl"):
+        data["language"] = lang
+        letter = render_letter(build_case(data, cat, today=TODAY), cat, "txt")  # no-break spaces kept: not flat()
+        assert format_money(Decimal("2000.00"), lang) in letter, lang
+    template = "disputes/excessive-costs.j2"
+    codes = {lang: environment("txt", lang).get_template(template).root_render_func.__code__ for lang in ("fr", "nl", "en")}
+    assert codes["fr"] is codes["nl"] is codes["en"]
+
+
 @pytest.mark.parametrize("fmt", ["txt", "html"])
 def test_letter_environment_stays_sandboxed_and_strict(fmt):
     """The letters' own gettext is called without inspection; everything else still goes through the sandbox."""
