@@ -224,6 +224,36 @@ def test_wrap_line_is_textwrap_without_breaking_words(words, gaps, width, edges)
     assert wrap_line(line, width) == expected
 
 
+_PARA_PIECE = st.sampled_from(["a", "bb", "é€", " ", "  ", "\n", "\n\n", " \n ", "\t", "\r", "\x0b", "\x0c", "\xa0", "\u202f",
+                              "x" * 30, "y" * 77, "z" * 78, "w" * 79, "v" * 85, "."])
+
+
+@given(pieces=st.lists(_PARA_PIECE, max_size=60))
+def test_plain_text_paragraph_is_each_line_wrapped(pieces):
+    """The one-pass wrap of a paragraph gives what wrapping each of its lines gives (blank lines kept)."""
+    from plainte.letters import _para_txt, wrap_line
+
+    text = "".join(pieces)
+    assert _para_txt(text) == "\n".join(wrap_line(line) for line in text.strip().split("\n")) + "\n\n"
+
+
+def test_languages_share_compiled_templates_not_their_amounts(cat):
+    """The three languages share each template's compiled code; an amount written in the template itself (the
+    legal maximum of damages) is still formatted in each letter's own language."""
+    from decimal import Decimal
+
+    from plainte.letters import environment, format_money
+
+    data = yaml.safe_load((EXAMPLES / "excessive-costs.yaml").read_text(encoding="utf-8"))
+    for lang in ("fr", "en", "nl"):
+        data["language"] = lang
+        letter = render_letter(build_case(data, cat, today=TODAY), cat, "txt")  # no-break spaces kept: not flat()
+        assert format_money(Decimal("2000.00"), lang) in letter, lang
+    template = "disputes/excessive-costs.j2"
+    codes = {lang: environment("txt", lang).get_template(template).root_render_func.__code__ for lang in ("fr", "nl", "en")}
+    assert codes["fr"] is codes["nl"] is codes["en"]
+
+
 @pytest.mark.parametrize("fmt", ["txt", "html"])
 def test_letter_environment_stays_sandboxed_and_strict(fmt):
     """The letters' own gettext is called without inspection; everything else still goes through the sandbox."""
@@ -247,3 +277,9 @@ def test_letter_environment_stays_sandboxed_and_strict(fmt):
         env.from_string("{{ nothing }}").render()
     escaped = env.from_string('{{ gettext("%(x)s!", x=v) }}').render(v="<b>")
     assert escaped == ("&lt;b&gt;!" if fmt == "html" else "<b>!")
+    # a dict's attribute reads its item; its own attributes still go through the sandbox's checks
+    assert env.from_string("{{ d.name }}|{{ d.items()|list|length }}").render(d={"name": "N", "items": 1}) == "N|2"
+    with pytest.raises(SecurityError):
+        env.from_string("{{ d.__class__.__subclasses__() }}").render(d={"__class__": 1})
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ d.absent }}").render(d={})

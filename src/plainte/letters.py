@@ -9,7 +9,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import BytecodeCache, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.bccache import Bucket
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
@@ -115,8 +116,28 @@ def wrap_line(line: str, width: int = WIDTH) -> str:
     return "\n".join(lines)
 
 
+# wrap_line's greedy cut in one pass over a tidy paragraph: up to WIDTH characters ending before a space or a
+# line end, else a word longer than the width, whole. One C call instead of a loop per line (a plain-text letter
+# has some twenty paragraphs).
+_WRAPPED_LINE = re.compile(r"(.{1,%d}|[^ \n]+)(?: |$)" % WIDTH, re.M)
+
+
+def _tidy_paragraph(text: str) -> bool:
+    """True when each line is tidy (see _tidy) and no line is empty, in a paragraph already stripped."""
+    if "  " in text or "\t" in text or "\r" in text or "\x0b" in text or "\x0c" in text:
+        return False
+    # most paragraphs are one line: one search for a newline spares three slower two-character searches
+    return "\n" not in text or not (" \n" in text or "\n " in text or "\n\n" in text)
+
+
 def _para_txt(text: str) -> str:
-    return "\n".join(wrap_line(line) for line in str(text).strip().split("\n")) + "\n\n"
+    """The paragraph with each of its lines wrapped (wrap_line), then a blank line."""
+    text = str(text).strip()
+    if not _tidy_paragraph(text):  # white space to collapse, or an empty line to keep: line by line
+        return "\n".join([wrap_line(line) for line in text.split("\n")]) + "\n\n"
+    if len(text) <= WIDTH:
+        return text + "\n\n"
+    return "\n".join(_WRAPPED_LINE.findall(text)) + "\n\n"
 
 
 def _para_plain(text: str) -> str:
@@ -157,6 +178,9 @@ _PARA: dict[str, Callable[[Any], Any]] = {"txt": _para_txt, "md": _para_md, "htm
 _LINES: dict[str, Callable[[list[str]], Any]] = {"txt": _lines_txt, "md": _lines_md, "html": _lines_html, BODY: _lines_txt}
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class _LetterEnvironment(SandboxedEnvironment):
     """The sandbox, except that the letters' own gettext and ngettext (installed below) are called without
     being inspected first: they are ours, and they only look up and %-format text. Every other callable a
@@ -164,8 +188,31 @@ class _LetterEnvironment(SandboxedEnvironment):
 
     own_gettext: Any = None
     own_ngettext: Any = None
+    translate: Any = None  # the letter language's catalog.gettext, that own_gettext calls
+
+    def make_globals(self, d: Any) -> Any:
+        """A template's globals as one plain dict, not Jinja's ChainMap over the environment's: each letter's
+        context starts as a copy of them, and copying a ChainMap cost more than building the whole context.
+        Same content: environment() sets every global before any template is loaded (as Jinja asks), and
+        nothing changes them afterwards."""
+        return {**self.globals, **(d or {})}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`x.name` on the context's plain dicts: the item, as the sandbox gives it, without first failing
+        getattr (an AttributeError raised and caught for each of a letter's few dozen `references.x`,
+        `institution.name`). A name that is a dict attribute (`items`, `__class__`) goes the sandbox's way."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:  # a plain dict has no other attribute
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as Jinja's
+        if __obj is __self.own_gettext and len(args) == 1:  # {% trans %}: a letter's commonest call, done here
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            return _filled(__context, __self.translate(args[0]), kwargs)
         if __obj is __self.own_gettext or __obj is __self.own_ngettext:
             kwargs.pop("_block_vars", None)  # for these two, only the evaluation context (shared) matters
             kwargs.pop("_loop_vars", None)
@@ -179,12 +226,18 @@ def _new_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
 
     @pass_context
     def gettext(__context: Context, __string: str, **variables: Any) -> str:
-        rv = translate(__string)
-        if __context.eval_ctx.autoescape:
-            rv = Markup(rv)
-        return single_stop(rv % variables)  # always a format string, as in Jinja ("%%" is a percent sign)
+        return _filled(__context, translate(__string), variables)
 
     return gettext
+
+
+def _filled(context: Context, text: str, variables: dict[str, Any]) -> Any:
+    """A translated sentence with its values filled in: always a format string, as in Jinja ("%%" is a percent
+    sign); Markup when autoescaping; then single_stop."""
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    text = text % variables
+    return single_stop(text) if ".." in text else text
 
 
 def _new_ngettext(translate: Callable[[str, str, int], str]) -> Callable[..., str]:
@@ -201,6 +254,36 @@ def _new_ngettext(translate: Callable[[str, str, int], str]) -> Callable[..., st
     return ngettext
 
 
+class _SharedCode(BytecodeCache):
+    """Compiled templates kept in memory and shared by the environments of one format (fr, nl, en): the code
+    does not depend on the language (gettext and the filters are looked up when a letter renders; the language's
+    filters are never computed at compile time, see _at_render), so each template compiles once, not three
+    times (a fifth of a second a language). Keyed by template file and source checksum: a handful of entries."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, tuple[str, Any]] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        found = self._codes.get(bucket.key)
+        if found is not None and found[0] == bucket.checksum:
+            bucket.code = found[1]
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._codes[bucket.key] = (bucket.checksum, bucket.code)
+
+
+@lru_cache(maxsize=None)
+def _shared_code(fmt: str) -> _SharedCode:
+    return _SharedCode()
+
+
+def _at_render(filter_: Callable[[Any], Any]) -> Callable[..., Any]:
+    """A filter of the letter's language, run when the letter renders. Jinja computes a filter of a constant
+    ("20.00"|money) when it compiles the template, unless the filter takes the context: the compiled code,
+    shared by the languages, must not keep the language it was first compiled in."""
+    return pass_context(lambda _context, value: filter_(value))
+
+
 @lru_cache(maxsize=None)
 def environment(fmt: str, lang: str) -> SandboxedEnvironment:
     """One compiled environment per output format and letter language (cached: templates compile once)."""
@@ -212,17 +295,20 @@ def environment(fmt: str, lang: str) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the packaged templates do not change while a process runs: no stat of each file per letter
+        bytecode_cache=_shared_code(fmt),
     )
     catalog = translations(lang, LETTER_DOMAIN)
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+    env.translate = catalog.gettext
     env.own_gettext = env.globals["gettext"] = _new_gettext(catalog.gettext)
     env.own_ngettext = env.globals["ngettext"] = _new_ngettext(catalog.ngettext)
-    env.filters["money"] = lambda v: format_money(v, lang)
-    env.filters["day"] = lambda v: format_day(v, lang)
+    env.filters["money"] = _at_render(lambda v: format_money(v, lang))
+    env.filters["day"] = _at_render(lambda v: format_day(v, lang))
     env.filters["para"] = _PARA[fmt]
     env.filters["lines"] = _LINES[fmt]
     env.filters["bullets"] = _bullets(fmt)
-    env.filters["label"] = lambda v: pick(v, lang)
+    env.filters["label"] = _at_render(lambda v: pick(v, lang))
     env.filters["iban"] = _format_iban
     env.filters["lower_first"] = lambda v: str(v)[:1].lower() + str(v)[1:]
     env.globals["fmt"] = fmt
@@ -236,10 +322,13 @@ def _format_iban(value: str) -> str:
     return format_iban(value)
 
 
+_BLANK_LINES = re.compile(r"\n\n\n+")  # not \n{3,}: this form is searched for as a literal, ten times faster
+
+
 def render(template: str, context: dict[str, Any], fmt: str, lang: str) -> str:
     """Render one letter template in a format and language; user values are context, never template."""
     env = environment(fmt, lang)
     text = env.get_template(template).render(context)
     if fmt != "html":
-        text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+        text = _BLANK_LINES.sub("\n\n", text).strip() + "\n"
     return text
