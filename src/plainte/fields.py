@@ -256,12 +256,13 @@ def parse_date(raw: object, *, field: str) -> datetime.date:
     """A calendar date written dd/mm/yyyy, dd.mm.yyyy, dd-mm-yyyy or yyyy-mm-dd, years 1900 to 2100."""
     if _is_blank(raw):
         raise _required(field)
-    if isinstance(raw, datetime.datetime):
-        raw = raw.date()
-    if isinstance(raw, datetime.date):
-        return _checked_date(raw.year, raw.month, raw.day, raw.isoformat(), field=field)
-    if not isinstance(raw, str):
-        raise _date_expected(field)
+    if type(raw) is not str:
+        if isinstance(raw, datetime.datetime):
+            raw = raw.date()
+        if isinstance(raw, datetime.date):
+            return _checked_date(raw.year, raw.month, raw.day, raw.isoformat(), field=field)
+        if not isinstance(raw, str):
+            raise _date_expected(field)
     text = raw.strip()
     match = _ISO_RE.fullmatch(text)  # first, as a CSV writes dates; no text matches both patterns (4 digits, or 1 or 2, lead)
     if match:

@@ -325,7 +325,7 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
         if inst is not None:
             out += _recipient_slots(answers, cat, store, inst, dispute)
     role = answers.get("writer_role") or "consumer"
-    default_lang = next((lang for lang in (inst.languages if inst else ()) if lang in LANGUAGES), "en")
+    default_lang = _default_language(inst.languages if inst else ())
     out += _memo(store, ("tail", role == "social-worker", default_lang), lambda: _tail_slots(cat, role == "social-worker", default_lang))
     return out
 
@@ -382,6 +382,12 @@ def _tail_slots(cat: Catalogue, social_worker: bool, default_lang: str) -> tuple
     return tuple(out)
 
 
+@lru_cache(maxsize=None)
+def _default_language(languages: tuple[str, ...]) -> str:
+    """The first of an institution's languages that a letter can be written in (by catalogue languages: few)."""
+    return next((lang for lang in languages if lang in LANGUAGES), "en")
+
+
 def _institution_name_slot(to_body: bool) -> Slot:
     """The name of the institution the person names; when the letter goes to a body (Ombudsfin, an industry
     association), asked as the one the dispute is with, so that it is not taken for the body's."""
@@ -434,9 +440,12 @@ def kind_label(kind: str) -> str:
 def parse_slot(slot: Slot, raw: Any, answers: Mapping[str, Any]) -> Any:
     """Validate one raw answer for a slot; raises FieldError naming the key."""
     if slot.type == "postal-code":
-        country = get(answers, slot.country_key) or "BE"
-        return identifiers.parse_postal_code(raw, field=slot.key, country=str(country))
+        return _parse_postal_code(slot, raw, get(answers, slot.country_key))
     return slot.reader(raw)
+
+
+def _parse_postal_code(slot: Slot, raw: Any, country: Any) -> str:
+    return identifiers.parse_postal_code(raw, field=slot.key, country=str(country or "BE"))
 
 
 def _reader(slot: Slot) -> Callable[[Any], Any]:
@@ -487,9 +496,10 @@ _NESTED_KEYS = tuple((key, allowed, frozenset(allowed)) for key, allowed in (
 
 
 def _check_keys(answers: Mapping[str, Any], problems: list[Problem]) -> None:
-    for key in answers:
-        if key not in _KNOWN_KEYS:
-            problems.append(Problem(str(key), _unknown_key(TOP_KEYS)))
+    if not _KNOWN_KEYS.issuperset(answers):  # the usual answers pass this one test
+        for key in answers:
+            if key not in _KNOWN_KEYS:
+                problems.append(Problem(str(key), _unknown_key(TOP_KEYS)))
     for key, allowed, known in _NESTED_KEYS:
         value = answers.get(key)
         if value is None:
@@ -497,9 +507,10 @@ def _check_keys(answers: Mapping[str, Any], problems: list[Problem]) -> None:
         if not isinstance(value, Mapping):
             problems.append(Problem(key, _("expected a mapping of {keys}").format(keys=", ".join(allowed))))
             continue
-        for sub in value:
-            if sub not in known:
-                problems.append(Problem(f"{key}.{sub}", _unknown_key(allowed)))
+        if not known.issuperset(value):
+            for sub in value:
+                if sub not in known:
+                    problems.append(Problem(f"{key}.{sub}", _unknown_key(allowed)))
     for key in ("facts",):
         if answers.get(key) is not None and not isinstance(answers.get(key), Mapping):
             problems.append(Problem(key, _("expected a mapping of question ids to answers")))
@@ -517,7 +528,7 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     seen: set[str] = set()
     # slots depend on earlier answers: iterate until no new slot appears. The evidence slot is parsed last,
     # once the facts are typed: its choices depend on them (a "yes" in a CSV is True only once parsed).
-    merged = merge_answers(answers, typed)
+    merged: Mapping[str, Any] = answers  # nothing typed yet: slots() reads the answers as given
     current = slots(merged, cat)
     for _round in range(4):
         todo = [s for s in current if s.key not in seen and s.type != "evidence"]
@@ -598,9 +609,11 @@ def _parse_into(slot: Slot, answers: Mapping[str, Any], typed: dict[str, Any], p
                 problems.append(Problem(slot.key, _("missing — {question}").format(question=slot.text())))
             return False
         raw = slot.default  # defaults come from data files: typed like any answer
-    context = _merged_entry(slot.country_key, answers, typed) if slot.type == "postal-code" else answers  # only postal codes read another answer
     try:
-        value = parse_slot(slot, raw, context)
+        if slot.type == "postal-code":  # the only slot that reads another answer: its country, typed or as given
+            value = _parse_postal_code(slot, raw, _merged_get(answers, typed, slot.country_key))
+        else:
+            value = slot.reader(raw)
     except FieldError as exc:
         problems.append(Problem(exc.field, exc.message))
         return False
@@ -627,11 +640,21 @@ def fact_date_problem(key: str, value: Any, letter_date: dt.date) -> Optional[st
         date=value.strftime("%d/%m/%Y"), letter=letter_date.strftime("%d/%m/%Y"))
 
 
-def _merged_entry(key: str, answers: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:
-    """merge_answers(answers, typed) reduced to the top-level entry holding key (the entries merge one by one):
-    what a postal code needs to read its country, without copying every answer for it."""
-    head = key.partition(".")[0]
-    return merge_answers({head: answers[head]} if head in answers else {}, {head: typed[head]} if head in typed else {})
+def _merged_get(answers: Mapping[str, Any], typed: Mapping[str, Any], key: str) -> Any:
+    """get(merge_answers(answers, typed), key) for a key inside a top-level entry, without copying every answer
+    for it (a postal code reads its country so)."""
+    head, _sep, rest = key.partition(".")
+    holder = answers.get(head)
+    if head in typed:
+        own = typed[head]
+        if _is_mapping(own) and _is_mapping(holder):  # merged entry by entry: the typed value wins
+            return own[rest] if rest in own else holder.get(rest)
+        holder = own  # replaces what was given
+    return holder.get(rest) if _is_mapping(holder) else None
+
+
+def _is_mapping(value: Any) -> bool:
+    return type(value) is dict or (type(value) is not str and isinstance(value, Mapping))  # the type tests first: fast
 
 
 def _cross_checks(typed: Mapping[str, Any], problems: list[Problem], answers: Mapping[str, Any]) -> None:
