@@ -526,18 +526,19 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     _check_keys(answers, problems)
     typed: dict[str, Any] = {}
     seen: set[str] = set()
-    # slots depend on earlier answers: iterate until no new slot appears. The evidence slot is parsed last,
-    # once the facts are typed: its choices depend on them (a "yes" in a CSV is True only once parsed).
+    # slots depend on earlier answers: iterate until no new slot appears, asking slots() again only when a value
+    # just typed is one it reads and differs from what it read. The evidence slot is parsed last, once the facts
+    # are typed: its choices depend on them (a "yes" in a CSV is True only once parsed).
     merged: Mapping[str, Any] = answers  # nothing typed yet: slots() reads the answers as given
     current = slots(merged, cat)
     for _round in range(4):
         todo = [s for s in current if s.key not in seen and s.type != "evidence"]
         if not todo:
             break
+        seen.update([s.key for s in todo])
         reshaped = False
         shaping = _shaping_keys(merged, cat)
         for slot in todo:
-            seen.add(slot.key)
             if _parse_into(slot, answers, typed, problems) and slot.key in shaping and not reshaped:
                 reshaped = _changed(get(merged, slot.key), get(typed, slot.key))
         if reshaped:  # else slots() would read the same answers and give the same slots, all of them parsed
