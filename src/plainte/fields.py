@@ -58,6 +58,8 @@ _INT_GROUP_FIRST_RE = re.compile(r"[1-9][0-9]{0,2}")
 _INT_GROUP_RE = re.compile(r"[0-9]{3}")
 _DIGITS_RE = re.compile(r"[0-9]+")
 _AMBIGUOUS_LEAD_RE = re.compile(r"[1-9][0-9]{0,2}")
+# 245 or 245,80 or 1 240,00: no currency, thousands grouped by single spaces, 1 or 2 decimals (never ambiguous)
+_PLAIN_AMOUNT_RE = re.compile(r"(?:[0-9]+|[1-9][0-9]{0,2}(?: [0-9]{3})+)(?:[.,][0-9]{1,2})?")
 
 # ---------------------------------------------------------------- dates
 
@@ -214,6 +216,8 @@ def parse_money(raw: object, *, field: str) -> Decimal:
     text = raw.strip()
     if len(text) > _MONEY_MAX_CHARS:
         raise _money_expected(field)
+    if _PLAIN_AMOUNT_RE.fullmatch(text):  # the usual amount: what the full reading below makes of it, sooner
+        return _money_from_decimal(Decimal(text.replace(" ", "").replace(",", ".")), field=field)
     stripped = _CURRENCY_PREFIX_RE.sub("", text, count=1)
     if stripped == text:
         stripped = _CURRENCY_SUFFIX_RE.sub("", text, count=1)
@@ -252,13 +256,18 @@ def parse_date(raw: object, *, field: str) -> datetime.date:
     """A calendar date written dd/mm/yyyy, dd.mm.yyyy, dd-mm-yyyy or yyyy-mm-dd, years 1900 to 2100."""
     if _is_blank(raw):
         raise _required(field)
-    if isinstance(raw, datetime.datetime):
-        raw = raw.date()
-    if isinstance(raw, datetime.date):
-        return _checked_date(raw.year, raw.month, raw.day, raw.isoformat(), field=field)
-    if not isinstance(raw, str):
-        raise _date_expected(field)
+    if type(raw) is not str:
+        if isinstance(raw, datetime.datetime):
+            raw = raw.date()
+        if isinstance(raw, datetime.date):
+            return _checked_date(raw.year, raw.month, raw.day, raw.isoformat(), field=field)
+        if not isinstance(raw, str):
+            raise _date_expected(field)
     text = raw.strip()
+    match = _ISO_RE.fullmatch(text)  # first, as a CSV writes dates; no text matches both patterns (4 digits, or 1 or 2, lead)
+    if match:
+        year, month, day = match.groups()
+        return _checked_date(int(year), int(month), int(day), text, field=field)
     match = _DMY_RE.fullmatch(text)
     if match:
         day, _sep, month, year = match.groups()
@@ -266,10 +275,6 @@ def parse_date(raw: object, *, field: str) -> datetime.date:
             raise FieldError(field, _("write the year with four digits, e.g. 31/12/2026"))
         if len(year) != 4:
             raise _date_expected(field)
-        return _checked_date(int(year), int(month), int(day), text, field=field)
-    match = _ISO_RE.fullmatch(text)
-    if match:
-        year, month, day = match.groups()
         return _checked_date(int(year), int(month), int(day), text, field=field)
     raise _date_expected(field)
 
@@ -279,11 +284,13 @@ def parse_date(raw: object, *, field: str) -> datetime.date:
 
 def parse_text(raw: object, *, field: str, max_length: int = 2000, multiline: bool = False) -> str:
     """Free text, cleaned of control and invisible direction characters; kept verbatim otherwise."""
-    if raw is None:
+    if type(raw) is str:  # the usual answer, tested first
+        text = raw
+    elif raw is None:
         raise _required(field)
-    if isinstance(raw, bool):
+    elif isinstance(raw, bool):
         raise FieldError(field, _("expected text, not yes or no (in YAML, put the value in quotes)"))
-    if isinstance(raw, (int, float, Decimal)):
+    elif isinstance(raw, (int, float, Decimal)):
         text = str(raw)
     elif isinstance(raw, datetime.date):
         text = raw.isoformat()
@@ -292,17 +299,18 @@ def parse_text(raw: object, *, field: str, max_length: int = 2000, multiline: bo
     else:
         raise FieldError(field, _("expected text"))
 
-    if text.isprintable():
-        pass  # nothing for the four patterns below: they match only controls, format characters, breaks, surrogates
+    if text.isprintable() or (multiline and text.replace("\n", "").isprintable()):
+        pass  # nothing for the four patterns below: of "\n" and printable characters, they match none
     elif multiline:
         text = _NEWLINE_RE.sub("\n", text)
         text = _STRIP_MULTILINE_RE.sub("", text)
     else:
         text = _BREAKS_RE.sub(" ", text)
         text = _STRIP_SINGLE_LINE_RE.sub("", text)
-    text = unicodedata.normalize("NFC", text)
+    if not text.isascii():  # ASCII text is already in NFC
+        text = unicodedata.normalize("NFC", text)
     if multiline:
-        if "\n" in text:
+        if " \n" in text or "\t\n" in text:  # all that _TRAILING_SPACE_RE can match
             text = _TRAILING_SPACE_RE.sub("\n", text)
     elif "  " in text:
         text = _MULTI_SPACE_RE.sub(" ", text)

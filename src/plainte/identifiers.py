@@ -187,31 +187,38 @@ def parse_enterprise_number(raw: object, *, field: str) -> str:
 # ================================================================= contact
 
 
+def _email_expected(field: str) -> FieldError:
+    return FieldError(field, _("expected an e-mail address such as name@example.be"))
+
+
+def _phone_expected(field: str) -> FieldError:
+    return FieldError(field, _("expected a phone number such as +32 2 370 77 11 or 02 370 77 11"))
+
+
 def parse_email(raw: object, *, field: str) -> str:
     """An e-mail address (pragmatic check), with the domain lowercased."""
     if _is_blank(raw):
         raise _required(field)
-    expected = FieldError(field, _("expected an e-mail address such as name@example.be"))
     if not isinstance(raw, str):
-        raise expected
+        raise _email_expected(field)
     text = raw.strip()
     if len(text) > 254 or text.count("@") != 1:
-        raise expected
+        raise _email_expected(field)
     if text.isascii() and text.isprintable():  # the usual address: of white space, only " " can be in it
         if " " in text or not _EMAIL_FORBIDDEN.isdisjoint(text):
-            raise expected
+            raise _email_expected(field)
     else:
         for char in text:
             if char.isspace() or char in _EMAIL_FORBIDDEN or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
-                raise expected
+                raise _email_expected(field)
     local, _at, domain = text.partition("@")
     if not local or len(local) > 64:
-        raise expected
+        raise _email_expected(field)
     labels = domain.split(".")
     if len(labels) < 2 or not all(_EMAIL_LABEL_RE.fullmatch(label) for label in labels):
-        raise expected
+        raise _email_expected(field)
     if len(labels[-1]) < 2 or labels[-1].isdigit():
-        raise expected
+        raise _email_expected(field)
     return f"{local}@{domain.lower()}"
 
 
@@ -219,27 +226,26 @@ def parse_phone(raw: object, *, field: str) -> str:
     """A phone number reduced to its digits, with a leading + when international: +3223707711."""
     if _is_blank(raw):
         raise _required(field)
-    expected = FieldError(field, _("expected a phone number such as +32 2 370 77 11 or 02 370 77 11"))
     if not isinstance(raw, str):  # an int has lost its leading 0 or +
-        raise expected
+        raise _phone_expected(field)
     text = raw.strip()
     if len(text) > 40:
-        raise expected
+        raise _phone_expected(field)
     match = _PHONE_RE.fullmatch(text)
     if not match:
-        raise expected
+        raise _phone_expected(field)
     international = bool(match.group(1))
     body = match.group(2)
     if international:
         body = body.replace("(0)", "", 1)  # +32 (0)2 370 77 11
     digits = _PHONE_SEPARATORS_RE.sub("", body)
     if not _DIGITS_RE.fullmatch(digits):
-        raise expected
+        raise _phone_expected(field)
     if not international and digits.startswith("00"):
         international = True
         digits = digits[2:]
     if not 8 <= len(digits) <= 15 or (international and digits.startswith("0")):
-        raise expected
+        raise _phone_expected(field)
     return "+" + digits if international else digits
 
 
@@ -268,7 +274,9 @@ def parse_postal_code(raw: object, *, field: str, country: str = "BE") -> str:
         raw = str(raw)
     if not isinstance(raw, str):
         raise FieldError(field, _postal_expected(country))
-    text = _WS_RE.sub(" ", raw.strip())
+    text = raw.strip()
+    if not text.isalnum():  # else no white space to reduce
+        text = _WS_RE.sub(" ", text)
     if not text.isascii():
         raise FieldError(field, _postal_expected(country))
     text = text.upper()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
 from types import MappingProxyType
 from typing import Any, Optional
 
@@ -51,6 +51,23 @@ class Slot:
     country_key: str = ""  # for postal codes: the key holding the country
     multiline: bool = False
 
+    @cached_property
+    def choice_ids(self) -> tuple[Any, ...]:
+        """The ids of the choices (made once per slot: a batch parses the same slots 10,000 times)."""
+        return tuple(c[0] for c in self.choices)
+
+    @cached_property
+    def reader(self) -> Callable[[Any], Any]:
+        """The parser of an answer to this slot, but for a postal code (parse_slot reads its country too): chosen
+        once per slot, as a batch parses the same slots 10,000 times."""
+        return _reader(self)
+
+    @cached_property
+    def path(self) -> tuple[str, str]:
+        """The key's top-level entry and the key inside it ("" for a top-level answer)."""
+        head, _sep, rest = self.key.partition(".")
+        return head, rest
+
     def text(self, lang: str | None = None) -> str:
         return self.label if isinstance(self.label, str) else pick(self.label, lang)
 
@@ -83,6 +100,8 @@ def put(answers: dict[str, Any], key: str, value: Any) -> None:
 
 
 def _blank(value: Any) -> bool:
+    if type(value) is str:  # the usual answer: one test
+        return not value.strip()
     return value is None or (isinstance(value, str) and value.strip() == "") or value == [] or value == {}
 
 
@@ -182,19 +201,36 @@ def _institution_choice(inst: Institution) -> Any:
     return inst.label(ui_language())
 
 
-_CHOICES: dict[int, tuple[Catalogue, dict[Any, Any]]] = {}  # per catalogue (kept alive, so its id stays its own)
+_CHOICES: dict[int, tuple[Catalogue, dict[str, dict[Any, Any]]]] = {}  # per catalogue (kept alive, so its id stays its own)
 
 
-def _cached(cat: Catalogue, key: Any, make: Any) -> Any:
-    """Choice lists depend only on the catalogue and the UI language: built once (batch asks 10,000 times)."""
+def _store(cat: Catalogue) -> dict[Any, Any]:
+    """The cache of slots and choice lists of one catalogue in the current UI language: they depend on nothing
+    else, so they are built once (batch asks 10,000 times); keys are catalogue ids and flags, never answers."""
     entry = _CHOICES.get(id(cat))
     if entry is None or entry[0] is not cat:
         entry = _CHOICES[id(cat)] = (cat, {})
-    store = entry[1]
-    full_key = (key, ui_language())
-    if full_key not in store:
-        store[full_key] = make()
-    return store[full_key]
+    lang = ui_language()
+    store = entry[1].get(lang)
+    if store is None:
+        store = entry[1][lang] = {}
+    return store
+
+
+def _memo(store: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
+    """store[key], made on first use."""
+    value = store.get(key, _MISSING)
+    if value is _MISSING:
+        value = store[key] = make()
+    return value
+
+
+_MISSING = object()
+
+
+def _cached(cat: Catalogue, key: Any, make: Any) -> Any:
+    """What make() builds from the catalogue in the UI language, built once."""
+    return _memo(_store(cat), key, make)
 
 
 def _institution_choices(cat: Catalogue) -> tuple[tuple[str, Any], ...]:
@@ -202,10 +238,23 @@ def _institution_choices(cat: Catalogue) -> tuple[tuple[str, Any], ...]:
     return tuple((i.id, _institution_choice(i)) for i in writable) + ((OTHER, _("Another institution")),)
 
 
-def _dispute_choices(cat: Catalogue, inst: Institution) -> tuple[tuple[Any, ...], frozenset[str]]:
+def _dispute_slot(cat: Catalogue, inst: Institution) -> tuple[Slot, frozenset[str]]:
+    """The dispute question for an institution, and the ids it accepts."""
     ds = cat.disputes_for(inst)
     labels = tuple((d.id, {lang: f"{d.label[lang]} — {d.summary[lang]}" for lang in d.label}) for d in ds)
-    return labels, frozenset(d.id for d in ds)
+    return Slot("dispute", "choice", _("What is the problem?"), choices=labels), frozenset(d.id for d in ds)
+
+
+def _other_slots() -> tuple[Slot, ...]:
+    """The kind and country of an institution the catalogue does not list."""
+    return (Slot("institution_kind", "choice", _("What kind of institution is it?"),
+                 choices=tuple((k, kind_label(k)) for k in WRITABLE_KINDS)),
+            Slot("institution_country", "choice", _("In which country is it?"), choices=tuple((c, country_label(c)) for c in ("BE", "FR", "CN"))))
+
+
+def _evidence_slot(cat: Catalogue, documents: tuple[str, ...]) -> Slot:
+    return Slot("evidence", "evidence", _("Which of these documents do you have and will enclose?"), required=False,
+                choices=tuple((e, cat.evidence[e].label) for e in documents))
 
 
 def _fixed_slots(cat: Catalogue) -> dict[str, Slot]:
@@ -243,21 +292,23 @@ def _language_slot(default_lang: str) -> Slot:
                 choices=(("fr", "Français"), ("nl", "Nederlands"), ("en", "English")), default=default_lang)
 
 
+SEGMENTS = ("private", "business")
+
+
 def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
-    """The ordered answers a letter needs, given what is already answered (later slots depend on earlier ones)."""
-    out: list[Slot] = []
-    fixed = _cached(cat, "fixed-slots", lambda: _fixed_slots(cat))
-    out.append(fixed["institution"])
+    """The ordered answers a letter needs, given what is already answered (later slots depend on earlier ones).
+    Reads only the answers in SHAPING_KEYS and the facts named by the dispute's conditions (shaping_facts)."""
+    store = _store(cat)
+    fixed = _memo(store, "fixed-slots", lambda: _fixed_slots(cat))
+    out: list[Slot] = [fixed["institution"]]
     if answers.get("institution") == OTHER:
-        out.append(Slot("institution_kind", "choice", _("What kind of institution is it?"),
-                        choices=tuple((k, kind_label(k)) for k in WRITABLE_KINDS)))
-        out.append(Slot("institution_country", "choice", _("In which country is it?"), choices=tuple((c, country_label(c)) for c in ("BE", "FR", "CN"))))
+        out += _memo(store, "other-slots", _other_slots)
     inst = resolve_institution(answers, cat)
     dispute = None
     if inst is not None:
         key = ("disputes", inst.id, inst.kind, inst.country)  # "other" takes its ladder from kind and country
-        dispute_choices, dispute_ids = _cached(cat, key, lambda: _dispute_choices(cat, inst))
-        out.append(Slot("dispute", "choice", _("What is the problem?"), choices=dispute_choices))
+        dispute_slot, dispute_ids = _memo(store, key, lambda: _dispute_slot(cat, inst))
+        out.append(dispute_slot)
         chosen = answers.get("dispute")
         if isinstance(chosen, str) and chosen in dispute_ids:  # a list or a mapping is reported by the choice slot
             dispute = cat.disputes[chosen]
@@ -265,37 +316,76 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
             out.append(fixed["segment"])
     out.append(fixed["writer_role"])
     if dispute is not None:
-        for q, slot in _cached(cat, ("questions", dispute.id), lambda: _question_slots(dispute)):
-            if applies(q.when, answers.get("facts") or {}):
+        facts = answers.get("facts") or {}
+        for q, slot in _memo(store, ("questions", dispute.id), lambda: _question_slots(dispute)):
+            if not q.when or applies(q.when, facts):
                 out.append(slot)
-        documents = [r.evidence for r in documents_for(dispute, answers.get("facts") or {}, answers.get("writer_role"), cat)]
-        out.append(Slot("evidence", "evidence", _("Which of these documents do you have and will enclose?"), required=False,
-                        choices=tuple((e, cat.evidence[e].label) for e in documents)))
-    if inst is not None and dispute is not None:
-        step = target_step(inst, dispute.level, cat, get(answers, "facts.product"))
-        if step is not None:
-            entry, entry_step = recipient_entry(inst, step, cat)
-            segment = answers.get("segment") or "private"
-            if "name" in inst.user_supplies:  # the institution in dispute, named in every letter, whoever receives it
-                out.append(_institution_name_slot(to_body=entry.id != inst.id))
-            if needs_mediator(entry_step):  # the letter goes to the mediator; the institution only needs its name
-                out += _mediator_slots(answers.get("sending") == "email", inst.country)
-            else:
-                if needs_address(entry, entry_step, segment):
-                    out += _address_slots(inst, entry, entry_step, segment)
-                if (entry.id == OTHER or "email" in entry.user_supplies) and answers.get("sending") == "email":
-                    out.append(Slot("recipient.email", "email", _("The institution's e-mail address")))
+        documents = tuple(r.evidence for r in documents_for(dispute, facts, answers.get("writer_role"), cat))
+        out.append(_memo(store, ("evidence", documents), lambda: _evidence_slot(cat, documents)))
+        if inst is not None:
+            out += _recipient_slots(answers, cat, store, inst, dispute)
     role = answers.get("writer_role") or "consumer"
-    if role == "social-worker":
+    default_lang = _default_language(inst.languages if inst else ())
+    out += _memo(store, ("tail", role == "social-worker", default_lang), lambda: _tail_slots(cat, role == "social-worker", default_lang))
+    return out
+
+
+def _recipient_slots(answers: Mapping[str, Any], cat: Catalogue, store: dict[Any, Any], inst: Institution, dispute: Any) -> tuple[Slot, ...]:
+    """The slots about who receives the letter; cached, except when they hold the name of a generic profile as the
+    person typed it (the address hint names it) or a segment that is not one of SEGMENTS (typed by the person)."""
+    product = get(answers, "facts.product")
+    segment = answers.get("segment") or "private"
+    by_email = answers.get("sending") == "email"
+    if type(segment) is not str or segment not in SEGMENTS:
+        return _recipient_slots_of(cat, inst, dispute.level, product, segment, by_email)
+    if inst.id != OTHER and inst is not cat.institutions[inst.id]:  # named_profile's copy, under the name typed
+        step = target_step(inst, dispute.level, cat, product)
+        if step is None or not step.body:  # the address hint names the institution as the person typed it
+            return _recipient_slots_of(cat, inst, dispute.level, product, segment, by_email)
+        inst = cat.institutions[inst.id]  # a body's address slots name only the body: the catalogue's entry gives the same
+    # the step depends on the institution (for "other", on its kind and country), the level, and for a mediation
+    # on whether the product is insurance (plan.step_for)
+    insurance = dispute.level == "mediation" and product == "insurance"
+    key = ("recipient", inst.id, inst.kind, inst.country, dispute.level, insurance, segment, by_email)
+    return _memo(store, key, lambda: _recipient_slots_of(cat, inst, dispute.level, product, segment, by_email))
+
+
+def _recipient_slots_of(cat: Catalogue, inst: Institution, level: str, product: Any, segment: Any, by_email: bool) -> tuple[Slot, ...]:
+    out: list[Slot] = []
+    step = target_step(inst, level, cat, product)
+    if step is not None:
+        entry, entry_step = recipient_entry(inst, step, cat)
+        if "name" in inst.user_supplies:  # the institution in dispute, named in every letter, whoever receives it
+            out.append(_institution_name_slot(to_body=entry.id != inst.id))
+        if needs_mediator(entry_step):  # the letter goes to the mediator; the institution only needs its name
+            out += _mediator_slots(by_email, inst.country)
+        else:
+            if needs_address(entry, entry_step, segment):
+                out += _address_slots(inst, entry, entry_step, segment)
+            if (entry.id == OTHER or "email" in entry.user_supplies) and by_email:
+                out.append(Slot("recipient.email", "email", _("The institution's e-mail address")))
+    return tuple(out)
+
+
+def _tail_slots(cat: Catalogue, social_worker: bool, default_lang: str) -> tuple[Slot, ...]:
+    """Who writes, the references, the letter's language, how it is sent and its date."""
+    fixed = _cached(cat, "fixed-slots", lambda: _fixed_slots(cat))
+    out: list[Slot] = []
+    if social_worker:
         out.append(fixed["organisation"])
     out += _person_slots("sender", "sender", True)
-    if role == "social-worker":
+    if social_worker:
         out += _person_slots("client", "client", False)
     out += (fixed["references.file_number"], fixed["references.contract_number"], fixed["references.customer_number"])
-    default_lang = next((lang for lang in (inst.languages if inst else ()) if lang in LANGUAGES), "en")
-    out.append(_cached(cat, ("language", default_lang), lambda: _language_slot(default_lang)))
+    out.append(_language_slot(default_lang))
     out += (fixed["sending"], fixed["date"])
-    return out
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _default_language(languages: tuple[str, ...]) -> str:
+    """The first of an institution's languages that a letter can be written in (by catalogue languages: few)."""
+    return next((lang for lang in languages if lang in LANGUAGES), "en")
 
 
 def _institution_name_slot(to_body: bool) -> Slot:
@@ -349,48 +439,85 @@ def kind_label(kind: str) -> str:
 
 def parse_slot(slot: Slot, raw: Any, answers: Mapping[str, Any]) -> Any:
     """Validate one raw answer for a slot; raises FieldError naming the key."""
-    if slot.type == "evidence":
-        values = raw if isinstance(raw, list) else [x for x in str(raw).replace(",", "|").split("|") if x.strip()]
-        allowed = [c[0] for c in slot.choices]
-        out = list(dict.fromkeys(str(v).strip() for v in values))
-        unknown = [v for v in out if v not in allowed]
-        if unknown:  # every unknown id at once, not only the first
-            raise FieldError(slot.key, ngettext("unknown document {ids}; expected some of: {allowed}",
-                                                "unknown documents {ids}; expected some of: {allowed}", len(unknown)).format(
-                ids=", ".join(unknown), allowed=", ".join(allowed) or "-"))
-        return out
-    if slot.type == "choice":
-        return fields.parse_choice(raw, field=slot.key, choices=[c[0] for c in slot.choices])
     if slot.type == "postal-code":
-        country = get(answers, slot.country_key) or "BE"
-        return identifiers.parse_postal_code(raw, field=slot.key, country=str(country))
+        return _parse_postal_code(slot, raw, get(answers, slot.country_key))
+    return slot.reader(raw)
+
+
+def _parse_postal_code(slot: Slot, raw: Any, country: Any) -> str:
+    return identifiers.parse_postal_code(raw, field=slot.key, country=str(country or "BE"))
+
+
+def _reader(slot: Slot) -> Callable[[Any], Any]:
+    """The parser of a slot's answers, given its type (fields.parse for the types that need nothing more)."""
+    if slot.type == "evidence":
+        return partial(_parse_evidence, field=slot.key, allowed=slot.choice_ids)
+    if slot.type == "choice":
+        return partial(fields.parse_choice, field=slot.key, choices=slot.choice_ids)
     if slot.type == "text":
-        return fields.parse_text(raw, field=slot.key, multiline=slot.multiline)
-    if slot.type == "phone":  # validated, then kept as the person wrote it (spaces help the reader)
-        identifiers.parse_phone(raw, field=slot.key)
-        return fields.parse_text(raw, field=slot.key, max_length=40)
-    return fields.parse(slot.type, raw, field=slot.key)
+        return partial(fields.parse_text, field=slot.key, multiline=slot.multiline)
+    if slot.type == "phone":
+        return partial(_parse_phone, field=slot.key)
+    plain = _PLAIN_PARSERS.get(slot.type)
+    if plain is not None:
+        return partial(plain, field=slot.key)
+    return partial(fields.parse, slot.type, field=slot.key)  # an unknown type: its ValueError
+
+
+def _parse_evidence(raw: Any, *, field: str, allowed: tuple[str, ...]) -> list[str]:
+    values = raw if isinstance(raw, list) else [x for x in str(raw).replace(",", "|").split("|") if x.strip()]
+    out = list(dict.fromkeys(str(v).strip() for v in values))
+    unknown = [v for v in out if v not in allowed]
+    if unknown:  # every unknown id at once, not only the first
+        raise FieldError(field, ngettext("unknown document {ids}; expected some of: {allowed}",
+                                         "unknown documents {ids}; expected some of: {allowed}", len(unknown)).format(
+            ids=", ".join(unknown), allowed=", ".join(allowed) or "-"))
+    return out
+
+
+def _parse_phone(raw: Any, *, field: str) -> str:
+    """Validated, then kept as the person wrote it (spaces help the reader)."""
+    identifiers.parse_phone(raw, field=field)
+    return fields.parse_text(raw, field=field, max_length=40)
+
+
+# The types parsed as fields.parse does (each of these parsers tells a blank answer "is required" as it does).
+_PLAIN_PARSERS: dict[str, Callable[..., Any]] = {
+    "date": fields.parse_date, "money": fields.parse_money, "integer": fields.parse_integer, "bool": fields.parse_bool,
+    "iban": identifiers.parse_iban, "structured-communication": identifiers.parse_structured_communication,
+    "email": identifiers.parse_email, "national-number": identifiers.parse_national_number,
+    "enterprise-number": identifiers.parse_enterprise_number,
+}
+
+
+_KNOWN_KEYS = frozenset(TOP_KEYS)
+_NESTED_KEYS = tuple((key, allowed, frozenset(allowed)) for key, allowed in (
+    ("sender", PERSON_KEYS), ("client", PERSON_KEYS), ("recipient", RECIPIENT_KEYS), ("mediator", RECIPIENT_KEYS), ("references", REFERENCE_KEYS)))
 
 
 def _check_keys(answers: Mapping[str, Any], problems: list[Problem]) -> None:
-    expected_any = _("one of {keys}")
-    for key in answers:
-        if key not in TOP_KEYS:
-            problems.append(Problem(str(key), _("unknown key; expected {expected}").format(expected=expected_any.format(keys=", ".join(TOP_KEYS)))))
-    for key, allowed in (("sender", PERSON_KEYS), ("client", PERSON_KEYS), ("recipient", RECIPIENT_KEYS), ("mediator", RECIPIENT_KEYS),
-                         ("references", REFERENCE_KEYS)):
+    if not _KNOWN_KEYS.issuperset(answers):  # the usual answers pass this one test
+        for key in answers:
+            if key not in _KNOWN_KEYS:
+                problems.append(Problem(str(key), _unknown_key(TOP_KEYS)))
+    for key, allowed, known in _NESTED_KEYS:
         value = answers.get(key)
         if value is None:
             continue
         if not isinstance(value, Mapping):
             problems.append(Problem(key, _("expected a mapping of {keys}").format(keys=", ".join(allowed))))
             continue
-        for sub in value:
-            if sub not in allowed:
-                problems.append(Problem(f"{key}.{sub}", _("unknown key; expected {expected}").format(expected=expected_any.format(keys=", ".join(allowed)))))
+        if not known.issuperset(value):
+            for sub in value:
+                if sub not in known:
+                    problems.append(Problem(f"{key}.{sub}", _unknown_key(allowed)))
     for key in ("facts",):
         if answers.get(key) is not None and not isinstance(answers.get(key), Mapping):
             problems.append(Problem(key, _("expected a mapping of question ids to answers")))
+
+
+def _unknown_key(allowed: tuple[str, ...]) -> str:
+    return _("unknown key; expected {expected}").format(expected=_("one of {keys}").format(keys=", ".join(allowed)))
 
 
 def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> tuple[dict[str, Any], list[Problem]]:
@@ -399,18 +526,24 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     _check_keys(answers, problems)
     typed: dict[str, Any] = {}
     seen: set[str] = set()
-    # slots depend on earlier answers: iterate until no new slot appears. The evidence slot is parsed last,
-    # once the facts are typed: its choices depend on them (a "yes" in a CSV is True only once parsed).
+    # slots depend on earlier answers: iterate until no new slot appears, asking slots() again only when a value
+    # just typed is one it reads and differs from what it read. The evidence slot is parsed last, once the facts
+    # are typed: its choices depend on them (a "yes" in a CSV is True only once parsed).
+    merged: Mapping[str, Any] = answers  # nothing typed yet: slots() reads the answers as given
+    current = slots(merged, cat)
     for _round in range(4):
-        current = slots(merge_answers(answers, typed), cat)
         todo = [s for s in current if s.key not in seen and s.type != "evidence"]
         if not todo:
             break
+        seen.update([s.key for s in todo])
+        reshaped = False
+        shaping = _shaping_keys(merged, cat)
         for slot in todo:
-            seen.add(slot.key)
-            _parse_into(slot, answers, typed, problems)
-    else:  # four rounds each added slots: the last one's answers are typed since `current` was made
-        current = slots(merge_answers(answers, typed), cat)
+            if _parse_into(slot, answers, typed, problems) and slot.key in shaping and not reshaped:
+                reshaped = _changed(get(merged, slot.key), get(typed, slot.key))
+        if reshaped:  # else slots() would read the same answers and give the same slots, all of them parsed
+            merged = merge_answers(answers, typed)
+            current = slots(merged, cat)
     evidence = next((s for s in current if s.type == "evidence"), None)
     if evidence is not None:
         _parse_into(evidence, answers, typed, problems)
@@ -429,6 +562,29 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     return typed, problems
 
 
+# The answers slots() reads, besides facts (_shaping_keys).
+SHAPING_KEYS = frozenset({"institution", "institution_kind", "institution_country", "recipient.name", "dispute", "segment",
+                          "writer_role", "sending"})
+
+
+def _shaping_keys(answers: Mapping[str, Any], cat: Catalogue) -> frozenset[str]:
+    """The keys whose answers slots() reads: SHAPING_KEYS, and for the dispute answered the facts its questions' and
+    documents' conditions name, and the product (plan.step_for). A dispute that slots() does not take reads no fact:
+    the set is then larger than needed, which costs only a needless slots() call."""
+    chosen = answers.get("dispute")
+    dispute = cat.disputes.get(chosen) if isinstance(chosen, str) else None
+    if dispute is None:
+        return SHAPING_KEYS
+    return _cached(cat, ("shaping-keys", dispute.id), lambda: SHAPING_KEYS | {"facts.product"} | {
+        f"facts.{qid}" for when in [q.when for q in dispute.questions] + [r.when for r in dispute.evidence] for qid in when})
+
+
+def _changed(before: Any, after: Any) -> bool:
+    """False when slots() reads after as it read before: the same type and equal ("ing-belgium" typed as itself;
+    not a CSV's "yes" typed as True)."""
+    return type(before) is not type(after) or before != after
+
+
 def _check_mediator(answers: Mapping[str, Any], typed: Mapping[str, Any], asked: bool, problems: list[Problem]) -> None:
     """A mediator is given only where the letter goes to one the catalogue does not know, and is not the institution."""
     given = answers.get("mediator")
@@ -441,20 +597,34 @@ def _check_mediator(answers: Mapping[str, Any], typed: Mapping[str, Any], asked:
         problems.append(Problem("mediator.name", _("expected the mediator's name, not the institution's ({name}): the institution's answer to your complaint names its mediator").format(name=institution)))
 
 
-def _parse_into(slot: Slot, answers: Mapping[str, Any], typed: dict[str, Any], problems: list[Problem]) -> None:
-    """Parse one slot's answer (or its default) into typed; a missing required answer is a problem."""
-    raw = get(answers, slot.key)
-    if _blank(raw):
+def _parse_into(slot: Slot, answers: Mapping[str, Any], typed: dict[str, Any], problems: list[Problem]) -> bool:
+    """Parse one slot's answer (or its default) into typed; a missing required answer is a problem. True when
+    a value was put in typed. (get, _blank and put, unrolled: this runs for every answer of every row.)"""
+    head, rest = slot.path
+    raw = answers.get(head)
+    if rest:
+        raw = raw.get(rest) if type(raw) is dict or isinstance(raw, Mapping) else None
+    if raw is None or (not raw.strip() if type(raw) is str else _blank(raw)):
         if slot.default is None:
             if slot.required:
                 problems.append(Problem(slot.key, _("missing — {question}").format(question=slot.text())))
-            return
+            return False
         raw = slot.default  # defaults come from data files: typed like any answer
-    context = _merged_entry(slot.country_key, answers, typed) if slot.type == "postal-code" else answers  # only postal codes read another answer
     try:
-        put(typed, slot.key, parse_slot(slot, raw, context))
+        if slot.type == "postal-code":  # the only slot that reads another answer: its country, typed or as given
+            value = _parse_postal_code(slot, raw, _merged_get(answers, typed, slot.country_key))
+        else:
+            value = slot.reader(raw)
     except FieldError as exc:
         problems.append(Problem(exc.field, exc.message))
+        return False
+    if not rest:
+        typed[head] = value
+    elif isinstance(inner := typed.get(head), dict):
+        inner[rest] = value
+    else:
+        typed[head] = {rest: value}
+    return True
 
 
 # Facts dated in the future on purpose (a notice period that ends, a delivery expected, a first instalment
@@ -471,11 +641,21 @@ def fact_date_problem(key: str, value: Any, letter_date: dt.date) -> Optional[st
         date=value.strftime("%d/%m/%Y"), letter=letter_date.strftime("%d/%m/%Y"))
 
 
-def _merged_entry(key: str, answers: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:
-    """merge_answers(answers, typed) reduced to the top-level entry holding key (the entries merge one by one):
-    what a postal code needs to read its country, without copying every answer for it."""
-    head = key.partition(".")[0]
-    return merge_answers({head: answers[head]} if head in answers else {}, {head: typed[head]} if head in typed else {})
+def _merged_get(answers: Mapping[str, Any], typed: Mapping[str, Any], key: str) -> Any:
+    """get(merge_answers(answers, typed), key) for a key inside a top-level entry, without copying every answer
+    for it (a postal code reads its country so)."""
+    head, _sep, rest = key.partition(".")
+    holder = answers.get(head)
+    if head in typed:
+        own = typed[head]
+        if _is_mapping(own) and _is_mapping(holder):  # merged entry by entry: the typed value wins
+            return own[rest] if rest in own else holder.get(rest)
+        holder = own  # replaces what was given
+    return holder.get(rest) if _is_mapping(holder) else None
+
+
+def _is_mapping(value: Any) -> bool:
+    return type(value) is dict or (type(value) is not str and isinstance(value, Mapping))  # the type tests first: fast
 
 
 def _cross_checks(typed: Mapping[str, Any], problems: list[Problem], answers: Mapping[str, Any]) -> None:
@@ -484,6 +664,8 @@ def _cross_checks(typed: Mapping[str, Any], problems: list[Problem], answers: Ma
     letter_date = typed.get("date")
     if isinstance(letter_date, dt.date):
         for qid, value in facts.items():
+            if not isinstance(value, dt.date):  # fact_date_problem reads only dates
+                continue
             message = fact_date_problem(f"facts.{qid}", value, letter_date)
             if message and not any(p.field == f"facts.{qid}" for p in problems):
                 problems.append(Problem(f"facts.{qid}", message))
@@ -515,14 +697,10 @@ def _check_unknown_ids(answers: Mapping[str, Any], cat: Catalogue, typed: Mappin
     dispute = cat.disputes.get(str(typed.get("dispute")))
     facts = answers.get("facts")
     if dispute is not None and isinstance(facts, Mapping):
-        known = {q.id for q in dispute.questions}
+        known = _cached(cat, ("question-ids", dispute.id), lambda: frozenset(q.id for q in dispute.questions))
         for qid in facts:
             if qid not in known:
                 problems.append(Problem(f"facts.{qid}", _("unknown question for {dispute}; expected one of {ids}").format(dispute=dispute.id, ids=", ".join(sorted(known)))))
-    if answers.get("institution") not in (None, "") and "institution" in typed:
-        inst = resolve_institution(typed, cat)
-        if inst is not None and dispute is None and answers.get("dispute") not in (None, ""):
-            pass  # reported by the dispute slot already
 
 
 def build_case(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date | None = None) -> Case:
