@@ -269,3 +269,15 @@ def test_a_list_or_a_mapping_where_one_id_is_expected_is_named(cat, key, value):
     answers[key] = value
     problems = missing(answers, cat, today=TODAY)
     assert any(p.field == key and "expected one of" in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize("facts", [12345, "texte", ["a"]])
+def test_facts_that_are_not_a_mapping_are_reported_for_every_dispute(cat, facts):
+    from plainte.answers import load_answers
+
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        answers = load_answers(path)
+        answers["facts"] = facts
+        with pytest.raises(AnswersError) as err:
+            build_case(answers, cat, today=dt.date(2026, 11, 21))
+        assert err.value.problems[0].field == "facts", path.name

@@ -524,6 +524,8 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     """Walk the slots in order, parse every given answer, apply defaults; return typed values and all problems."""
     problems: list[Problem] = []
     _check_keys(answers, problems)
+    if not isinstance(answers.get("facts", {}), (Mapping, type(None))):  # reported by _check_keys; read as no facts
+        answers = {**answers, "facts": {}}
     typed: dict[str, Any] = {}
     seen: set[str] = set()
     # slots depend on earlier answers: iterate until no new slot appears, asking slots() again only when a value
