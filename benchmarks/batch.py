@@ -12,7 +12,9 @@ printed too (it changes much less with load).
 
 The input is generated in a temporary folder from examples/*.yaml, with a different sender name on every row
 so that every row is a different letter. Examples whose rows do not validate once written in a CSV (all cells
-are text) are left out and named. Usage: python benchmarks/batch.py  (ROWS=..., BIG_ROWS=..., JOBS=..., REPEAT=...)
+are text) are left out and named. The files go to a temporary folder (TMPDIR chooses where): the cost of creating
+a file there is printed first, since it differs widely between file systems and folders.
+Usage: python benchmarks/batch.py  (ROWS=..., BIG_ROWS=..., JOBS=..., REPEAT=..., TMPDIR=...)
 """
 
 from __future__ import annotations
@@ -196,6 +198,20 @@ def peak_memory(work: Path, examples: list[dict[str, str]], n: int) -> tuple[flo
     return int(warm) / 1024, int(peak) / 1024, int(workers) / 1024, f"{total} rows, {written} written, {errors} errors, {jobs} workers"
 
 
+def file_cost(folder: Path, n: int = 2000) -> float:
+    """CPU milliseconds to create and write one small file in folder: what the file system itself costs per letter
+    (it varies a lot between file systems, and between folders of one file system)."""
+    probe = Path(tempfile.mkdtemp(dir=folder))
+    data = b"x" * 3000
+    start = time.process_time()
+    for i in range(n):
+        with open(probe / f"{i}.txt", "wb") as fh:
+            fh.write(data)
+    cost = (time.process_time() - start) / n * 1000
+    shutil.rmtree(probe)
+    return cost
+
+
 def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
@@ -232,6 +248,7 @@ def main() -> None:
         print("  left out (their CSV row does not validate): " + "; ".join(left_out))
     work = Path(tempfile.mkdtemp(prefix="plainte-bench-"))
     try:
+        print(f"  writing in {work} (TMPDIR chooses): creating one 3 KB file there costs {file_cost(work):.3f} ms of CPU")
         source = work / "rows.csv"
         write_input(source, examples, ROWS)
 

@@ -79,3 +79,39 @@ def test_saved_answers_never_replace_a_file(tmp_path):
     saved = dump_answers({"institution": "belfius", "date": datetime.date(2026, 11, 21)}, keep)
     assert saved.name == "client-2.yaml" and keep.read_text(encoding="utf-8") == "mine\n"
     assert mode(saved) == 0o600 and str(load_answers(saved)["date"]) == "2026-11-21"
+
+
+@pytest.mark.parametrize("unnamed", [True, False])
+def test_both_ways_of_writing_give_the_same_file_and_never_replace(tmp_path, monkeypatch, unnamed):
+    """Linux writes into a file without a name (O_TMPFILE) and names it once complete; elsewhere, or where the
+    file system cannot, a hidden named file is linked. Same result: 0600, exclusive, nothing left behind."""
+    if unnamed and not outputs._UNNAMED:
+        pytest.skip("no O_TMPFILE on this system")
+    created = []
+    real_temporary = outputs._temporary
+    monkeypatch.setattr(outputs, "_temporary", lambda folder: created.append(folder) or real_temporary(folder))
+    if not unnamed:
+        monkeypatch.setattr(outputs, "_UNNAMED", 0)
+    target = tmp_path / "letter.txt"
+    outputs.write_atomic(target, b"one", durable=False)
+    with pytest.raises(FileExistsError):
+        outputs.write_atomic(target, b"two")
+    assert target.read_bytes() == b"one" and mode(target) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["letter.txt"]
+    assert bool(created) is not unnamed  # the named temporary file only when the unnamed way is not taken
+
+
+def test_the_unnamed_way_falls_back_where_it_cannot_link(tmp_path, monkeypatch):
+    if not outputs._UNNAMED:
+        pytest.skip("no O_TMPFILE on this system")
+    real_link = os.link
+
+    def no_proc(src, dst, **kwargs):
+        if str(src).startswith("/proc/"):
+            raise FileNotFoundError(2, "No such file or directory")  # /proc not mounted
+        return real_link(src, dst, **kwargs)
+
+    monkeypatch.setattr(outputs.os, "link", no_proc)
+    outputs.write_atomic(tmp_path / "letter.txt", b"one")
+    assert (tmp_path / "letter.txt").read_bytes() == b"one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["letter.txt"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import itertools
 import os
 import re
@@ -48,11 +49,14 @@ def free_stem(folder: Path, stem: str, extensions: list[str]) -> str:
 
 
 def write_atomic(path: Path, data: bytes, *, force: bool = False, durable: bool = True) -> None:
-    """Write data to path: via a 0600 temporary file in the same folder, then an exclusive link (or replace with force).
+    """Write data to path: via a 0600 file of the same folder without a name (Linux) or with a hidden temporary
+    name, then an exclusive link (or, with force, a replace of the temporary file).
 
     durable: wait until the data is on the disk before the name appears (fsync). A batch passes False and makes
     the whole run durable at its end (sync_letters): one flush instead of one per letter. Either way a killed
     process leaves the whole file or none (the name appears only once every byte is written)."""
+    if not force and _write_unnamed(path, data, durable):
+        return
     folder = os.fspath(path.parent)
     fd, tmp = _temporary(folder)
     try:
@@ -82,6 +86,42 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False, durable: bool 
         except FileNotFoundError:
             pass
         raise
+
+
+_UNNAMED = getattr(os, "O_TMPFILE", 0)  # Linux
+_ROOT_FD: list[int] = []  # a descriptor of "/", see _write_unnamed
+
+
+def _write_unnamed(path: Path, data: bytes, durable: bool) -> bool:
+    """Write data to a new file of path's folder that has no name until it is complete (Linux O_TMPFILE), then
+    give it path as its name, exclusively: a killed process leaves nothing, not even a temporary file. False
+    when the folder's file system (or a missing /proc) does not allow it: the caller then takes the named way."""
+    if not _UNNAMED:
+        return False
+    try:
+        fd = os.open(os.fspath(path.parent), _UNNAMED | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+    except OSError:  # not supported here (or the folder is missing: the named way says so)
+        return False
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if durable:
+            os.fsync(fd)
+        if not _ROOT_FD:
+            _ROOT_FD.append(os.open("/", os.O_RDONLY | os.O_CLOEXEC))
+        # a directory descriptor makes Python call linkat, which can follow /proc's link to the open file (the
+        # paths are absolute: the descriptor itself is not used)
+        os.link(f"/proc/self/fd/{fd}", os.path.abspath(path), src_dir_fd=_ROOT_FD[0], follow_symlinks=True)
+        return True
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
+            raise  # the named way would fail the same
+        return False  # no /proc, no links here...: the named way
+    finally:
+        os.close(fd)
 
 
 _TEMPORARIES = itertools.count()
