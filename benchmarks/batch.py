@@ -216,22 +216,51 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-def best_batch(source: Path, work: Path, jobs: int | None, tag: str) -> tuple[float, object, list[str], tuple[float, float]]:
-    """The fastest of REPEAT runs, each into a fresh folder (so every run writes every letter); the CPU figures
-    are the smallest seen (CPU time varies much less than wall time when the machine is busy)."""
-    best: tuple[float, object, list[str], tuple[float, float]] | None = None
-    cpus: list[tuple[float, float]] = []
+class Best:
+    """The fastest of the runs of one kind (wall time), with the smallest CPU figures seen (CPU time varies much
+    less than wall time when the machine is busy), and the file names the first run wrote."""
+
+    def __init__(self) -> None:
+        self.seconds, self.summary, self.names, self.cpu = float("inf"), None, None, None
+        self.first = 0.0  # the first run's wall seconds: in a process that has rendered nothing yet
+
+    def add(self, seconds: float, summary: object, out: Path, cpu: tuple[float, float]) -> None:
+        if self.names is None:
+            self.names, self.first = sorted(os.listdir(out)), seconds
+        if seconds < self.seconds:
+            self.seconds, self.summary = seconds, summary
+        self.cpu = cpu if self.cpu is None or sum(cpu) < sum(self.cpu) else self.cpu
+        shutil.rmtree(out)  # every run writes into a fresh folder: a folder full of letters slows the next run
+
+
+def interleaved(source: Path, work: Path) -> tuple[Best, Best, Best, float]:
+    """REPEAT rounds of: the batch as it runs by default, the bare loop, the batch in one process; in turn, so
+    that a change in the machine's speed during the benchmark touches all three alike. Returns the three bests
+    and the smallest build_case time measured apart."""
+    default, one, bare = Best(), Best(), Best()
+    builds = []
+    for i in range(REPEAT):
+        out = work / f"out-default-{i}"
+        seconds, summary, cpu = timed_batch_cpu(source, out, None)
+        default.add(seconds, summary, out, cpu)
+        out = work / f"out-bare-{i}"
+        seconds, build, n, cpu_bare = bare_loop(source, out)
+        bare.add(seconds, n, out, (cpu_bare, 0.0))
+        builds.append(build)
+        out = work / f"out-1-{i}"
+        seconds, summary, cpu = timed_batch_cpu(source, out, 1)
+        one.add(seconds, summary, out, cpu)
+    return default, one, bare, min(builds)
+
+
+def best_batch(source: Path, work: Path, jobs: int | None, tag: str) -> Best:
+    """The fastest of REPEAT runs of the batch with these jobs."""
+    best = Best()
     for i in range(REPEAT):
         out = work / f"out-{tag}-{i}"
         seconds, summary, cpu = timed_batch_cpu(source, out, jobs)
-        cpus.append(cpu)
-        names = sorted(os.listdir(out))
-        if best is None or seconds < best[0]:
-            best = (seconds, summary, names, cpu)
-        if i:
-            shutil.rmtree(out)
-    assert best is not None
-    return best[0], best[1], best[2], min(cpus, key=sum)
+        best.add(seconds, summary, out, cpu)
+    return best
 
 
 def busy_note() -> str:
@@ -252,17 +281,17 @@ def main() -> None:
         source = work / "rows.csv"
         write_input(source, examples, ROWS)
 
-        seconds, summary, names_d, (main_d, helpers_d) = best_batch(source, work, None, "default")
-        seconds_1, summary_1, names_1, (main_1, _none) = best_batch(source, work, 1, "1")
-        bare = [bare_loop(source, work / f"out-bare-{i}") for i in range(REPEAT)]
-        bare_seconds, _build, bare_n, _bare_cpu = min(bare)
-        build_seconds = min(b[1] for b in bare)
-        bare_cpu = min(b[3] for b in bare)
+        default, one, bare, build_seconds = interleaved(source, work)
+        seconds, summary, (main_d, helpers_d) = default.seconds, default.summary, default.cpu
+        seconds_1, summary_1, (main_1, _none) = one.seconds, one.summary, one.cpu
+        bare_seconds, bare_n, bare_cpu = bare.seconds, bare.summary, bare.cpu[0]
         rate, rate_1, bare_rate = summary.written / seconds, summary_1.written / seconds_1, bare_n / bare_seconds
         ratio, ratio_1 = seconds / bare_seconds, seconds_1 / bare_seconds
         per = 1000 / ROWS
         print(f"(a) {ROWS} rows to txt, as plainte batch runs them ({summary.jobs} workers): {seconds:.2f} s, {rate:.0f} letters/s "
               f"(target >= {TARGET_RATE}: {verdict(rate >= TARGET_RATE)}); {summary.errors} errors{busy_note()}")
+        print(f"    its first run, in a process that had rendered nothing yet (templates compiled, caches filled by each worker): "
+              f"{summary.written / default.first:.0f} letters/s")
         print(f"    bare loop (render + open().write in one process, cases and contexts prebuilt): {bare_seconds:.2f} s, "
               f"{bare_rate:.0f} letters/s; batch / bare = {ratio:.2f}x (target <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)})")
         print(f"    --jobs 1 (this process only): {seconds_1:.2f} s, {rate_1:.0f} letters/s "
@@ -270,17 +299,20 @@ def main() -> None:
               f"(target <= {TARGET_RATIO}x: {verdict(ratio_1 <= TARGET_RATIO)})")
         print(f"    per letter, --jobs 1: {seconds_1 * per:.3f} ms = bare {bare_seconds * per:.3f} ms "
               f"+ build_case {build_seconds * per:.3f} ms (validation, measured apart) "
-              f"+ the rest {(seconds_1 - bare_seconds - build_seconds) * per:.3f} ms (reading, naming, report, atomic write, final sync)")
+              f"+ the rest {(seconds_1 - bare_seconds - build_seconds) * per:.3f} ms (reading, plan and context, naming, report, "
+              f"atomic write, final sync)")
         print(f"    CPU per letter: --jobs 1 {main_1 * per:.3f} ms; default {main_d * per:.3f} ms (parent: reading, reporting) "
               f"+ {helpers_d * per:.3f} ms (workers); bare loop {bare_cpu * per:.3f} ms")
 
-        seconds_n, summary_n, names_n, (main_n, helpers_n) = best_batch(source, work, JOBS, str(JOBS))
+        jobs_n = best_batch(source, work, JOBS, str(JOBS))
+        seconds_n, summary_n = jobs_n.seconds, jobs_n.summary
         rate_n = summary_n.written / seconds_n
         print(f"(c) jobs: 1 process {rate_1:.0f} letters/s; default ({summary.jobs} workers) {rate:.0f} letters/s: speed-up "
               f"{rate / rate_1:.2f}x; --jobs {JOBS}: {rate_n:.0f} letters/s, speed-up {rate_n / rate_1:.2f}x "
-              f"(same file names: {names_1 == names_n == names_d}){busy_note()}")
+              f"(same file names: {one.names == jobs_n.names == default.names}){busy_note()}")
 
-        again, summary_again = timed_batch(source, work / "out-1-0", None)
+        timed_batch(source, work / "out-again", None)
+        again, summary_again = timed_batch(source, work / "out-again", None)
         print(f"    second run over the same output: {summary_again.written} written, {summary_again.skipped} skipped, "
               f"{again:.2f} s ({ROWS / again:.0f} rows/s)")
         for folder in work.glob("out-*"):
