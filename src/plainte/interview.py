@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any, Optional
 
@@ -449,19 +449,43 @@ def _parse_postal_code(slot: Slot, raw: Any, country: Any) -> str:
 
 
 def _reader(slot: Slot) -> Callable[[Any], Any]:
-    """The parser of a slot's answers, given its type (fields.parse for the types that need nothing more)."""
+    """The parser of a slot's answers, given its type (fields.parse for the types that need nothing more).
+    Closures rather than functools.partial: a partial holding keywords merges them into a new dict on every
+    call, which cost more than most parsers themselves (a batch parses some 30 answers a row)."""
+    key = slot.key
     if slot.type == "evidence":
-        return partial(_parse_evidence, field=slot.key, allowed=slot.choice_ids)
+        allowed = slot.choice_ids
+        return lambda raw: _parse_evidence(raw, field=key, allowed=allowed)
     if slot.type == "choice":
-        return partial(fields.parse_choice, field=slot.key, choices=slot.choice_ids)
+        return _choice_reader(key, slot.choice_ids)
     if slot.type == "text":
-        return partial(fields.parse_text, field=slot.key, multiline=slot.multiline)
+        multiline = slot.multiline
+        return lambda raw: fields.parse_text(raw, field=key, multiline=multiline)
     if slot.type == "phone":
-        return partial(_parse_phone, field=slot.key)
+        return lambda raw: _parse_phone(raw, field=key)
     plain = _PLAIN_PARSERS.get(slot.type)
     if plain is not None:
-        return partial(plain, field=slot.key)
-    return partial(fields.parse, slot.type, field=slot.key)  # an unknown type: its ValueError
+        return lambda raw: plain(raw, field=key)
+    kind = slot.type
+    return lambda raw: fields.parse(kind, raw, field=key)  # an unknown type: its ValueError
+
+
+def _choice_reader(key: str, choices: tuple[Any, ...]) -> Callable[[Any], Any]:
+    """fields.parse_choice for one slot, answering at once an answer that is one of the ids as listed: parse_choice
+    returns that very id when no two ids differ only by case and none is blank or has white space around it
+    (checked here; else every answer goes to parse_choice)."""
+    texts = [c for c in choices if type(c) is str]
+    distinct = len(texts) == len(choices) and len({c.casefold() for c in texts}) == len(texts)
+    exact = frozenset(c for c in texts if c and c == c.strip()) if distinct else frozenset()
+    if len(exact) != len(choices):
+        exact = frozenset()
+
+    def read(raw: Any) -> Any:
+        if type(raw) is str and raw in exact:
+            return raw
+        return fields.parse_choice(raw, field=key, choices=choices)
+
+    return read
 
 
 def _parse_evidence(raw: Any, *, field: str, allowed: tuple[str, ...]) -> list[str]:
@@ -504,7 +528,7 @@ def _check_keys(answers: Mapping[str, Any], problems: list[Problem]) -> None:
         value = answers.get(key)
         if value is None:
             continue
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):  # the type test first: isinstance(_, Mapping) is slow
             problems.append(Problem(key, _("expected a mapping of {keys}").format(keys=", ".join(allowed))))
             continue
         if not known.issuperset(value):
@@ -542,9 +566,9 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
         shaping = _shaping_keys(merged, cat)
         for slot in todo:
             if _parse_into(slot, answers, typed, problems) and slot.key in shaping and not reshaped:
-                reshaped = _changed(get(merged, slot.key), get(typed, slot.key))
+                reshaped = _changed(_get_at(merged, slot.path), _get_at(typed, slot.path))
         if reshaped:  # else slots() would read the same answers and give the same slots, all of them parsed
-            merged = merge_answers(answers, typed)
+            merged = _slot_inputs(answers, typed)
             current = slots(merged, cat)
     evidence = next((s for s in current if s.type == "evidence"), None)
     if evidence is not None:
@@ -567,6 +591,16 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
 # The answers slots() reads, besides facts (_shaping_keys).
 SHAPING_KEYS = frozenset({"institution", "institution_kind", "institution_country", "recipient.name", "dispute", "segment",
                           "writer_role", "sending"})
+
+
+_SHAPING_ENTRIES = frozenset({key.partition(".")[0] for key in SHAPING_KEYS} | {"facts"})
+
+
+def _slot_inputs(answers: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:
+    """merge_answers(answers, typed) for the entries slots() and _shaping_keys read only (SHAPING_KEYS and the
+    facts): the sender, client and references need no copy to choose the slots."""
+    return merge_answers({k: v for k, v in answers.items() if k in _SHAPING_ENTRIES},
+                         {k: v for k, v in typed.items() if k in _SHAPING_ENTRIES})
 
 
 def _shaping_keys(answers: Mapping[str, Any], cat: Catalogue) -> frozenset[str]:
@@ -654,6 +688,15 @@ def _merged_get(answers: Mapping[str, Any], typed: Mapping[str, Any], key: str) 
             return own[rest] if rest in own else holder.get(rest)
         holder = own  # replaces what was given
     return holder.get(rest) if _is_mapping(holder) else None
+
+
+def _get_at(answers: Mapping[str, Any], path: tuple[str, str]) -> Any:
+    """get(answers, key) for a slot's key already split (Slot.path)."""
+    head, rest = path
+    value = answers.get(head)
+    if not rest:
+        return value
+    return value.get(rest) if _is_mapping(value) else None
 
 
 def _is_mapping(value: Any) -> bool:
