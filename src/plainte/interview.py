@@ -567,9 +567,10 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
         for slot in todo:
             if _parse_into(slot, answers, typed, problems) and slot.key in shaping and not reshaped:
                 reshaped = _changed(_get_at(merged, slot.path), _get_at(typed, slot.path))
-        if reshaped:  # else slots() would read the same answers and give the same slots, all of them parsed
-            merged = _slot_inputs(answers, typed)
-            current = slots(merged, cat)
+        if not reshaped:  # slots() would read the same answers and give the same slots, all of them parsed
+            break
+        merged = _slot_inputs(answers, typed)
+        current = slots(merged, cat)
     evidence = next((s for s in current if s.type == "evidence"), None)
     if evidence is not None:
         _parse_into(evidence, answers, typed, problems)
@@ -640,7 +641,7 @@ def _parse_into(slot: Slot, answers: Mapping[str, Any], typed: dict[str, Any], p
     raw = answers.get(head)
     if rest:
         raw = raw.get(rest) if type(raw) is dict or isinstance(raw, Mapping) else None
-    if raw is None or (not raw.strip() if type(raw) is str else _blank(raw)):
+    if raw is None or ((not raw or raw.isspace()) if type(raw) is str else _blank(raw)):  # isspace: blank, no copy
         if slot.default is None:
             if slot.required:
                 problems.append(Problem(slot.key, _("missing — {question}").format(question=slot.text())))
