@@ -21,6 +21,9 @@ HASH_CHARS = 16  # 64 bits: two different rows sharing a name is out of reach (1
 
 OK, ERROR, SKIPPED, WARNING = "ok", "error", "skipped", "warning"
 
+# One encoder for every row: json.dumps with options builds a new one per call. Same options, same bytes.
+_DIGEST_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
+
 
 def case_digest(case: Any, attachments: Sequence[tuple[str, Optional[int]]] = ()) -> str:
     """A short stable hash of a Case's validated, typed answers (and the files its e-mail attaches, when
@@ -39,7 +42,7 @@ def case_digest(case: Any, attachments: Sequence[tuple[str, Optional[int]]] = ()
     }
     if attachments:
         data["attachments"] = [list(a) for a in attachments]
-    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    text = _DIGEST_JSON.encode(data)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_CHARS]
 
 
