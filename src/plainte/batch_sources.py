@@ -84,8 +84,7 @@ class _CsvSource:
                 continue
             answers: dict[str, Any] = {}
             problems: list[Problem] = []
-            for index, target in enumerate(targets):
-                text = cells[index]
+            for index, (target, text) in enumerate(zip(targets, cells)):
                 if not text or text.isspace():
                     continue
                 if target is None:
