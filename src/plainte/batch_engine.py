@@ -15,6 +15,7 @@ from plainte.batch_rows import _Row
 from plainte.batch_writes import is_complete, write_files
 from plainte.errors import AnswersError, OutputError, PlainteError
 from plainte.i18n import _
+from plainte.outputs import letter_stem
 
 ATTACHMENT_SEPARATOR = "|"  # between file paths in one `attachments` cell
 HASH_CHARS = 16  # 64 bits: two different rows sharing a name is out of reach (10 hex: ~1 in 200 for 100,000 rows of one kind)
@@ -69,18 +70,20 @@ class _Engine:
         self._existing: Optional[set[str]] = None
         self.kept: Optional[list[Any]] = None  # with --combine: the cases of the run's letters, in input order
         self.record = False  # make each ok row's case-store entry (where the case is at hand, in a worker too)
-
-    def process(self, row: _Row, seen: dict[str, int]) -> _Result:
-        """Validate one row and write its letters; `seen` maps the hashes met so far to their line."""
+        # The letter-making functions, imported once per engine: four import statements per row were some 5 µs of
+        # every letter. Not when this module loads: `plainte batch --template` makes no letter.
         from plainte.compose import render_formats
         from plainte.email_message import AttachmentError
         from plainte.interview import build_case
-        from plainte.outputs import letter_stem
 
+        self._build_case, self._render_formats, self._attachment_error = build_case, render_formats, AttachmentError
+
+    def process(self, row: _Row, seen: dict[str, int]) -> _Result:
+        """Validate one row and write its letters; `seen` maps the hashes met so far to their line."""
         if row.problems or row.answers is None:
             return _Result(row.line, ERROR, [(p.field, p.message) for p in row.problems])
         try:
-            case = build_case(row.answers, self.cat, today=self.today)
+            case = self._build_case(row.answers, self.cat, today=self.today)
             attachments = self.attachments(row.answers)
         except AnswersError as exc:
             return _Result(row.line, ERROR, [(p.field, p.message) for p in exc.problems])
@@ -100,8 +103,8 @@ class _Engine:
             todo = self.formats if self.force else [f for f, n in zip(self.formats, names) if n not in self.existing() or n in cut]
             if not todo:
                 return _Result(row.line, SKIPPED, names=names, digest=digest)
-            rendered = render_formats(case, self.cat, todo, attachments=attachments)
-        except AttachmentError as exc:  # a missing or unreadable evidence file: this row gets no letter at all
+            rendered = self._render_formats(case, self.cat, todo, attachments=attachments)
+        except self._attachment_error as exc:  # a missing or unreadable evidence file: this row gets no letter at all
             return _Result(row.line, ERROR, [("attachments", "; ".join(exc.problems))])
         except PlainteError as exc:  # e.g. an e-mail asked for an institution that takes none at this step
             return _Result(row.line, ERROR, [(getattr(exc, "field", ""), str(exc))])
