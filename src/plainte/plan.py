@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Optional
 
 from plainte import fields
@@ -181,6 +182,7 @@ def documents_for(dispute: Dispute, facts: Mapping[str, Any], writer_role: Any, 
     return tuple(rules)
 
 
+@lru_cache(maxsize=4096)  # a pure function of (date, country), asked for the same few dates by every letter
 def next_business_day(day: dt.date, country: str) -> dt.date:
     """The day itself when it is a business day, else the next one: a deadline falling on a weekend or a
     legal holiday moves to the next working day (the reading art. 1.7 of the Belgian Civil Code gives)."""
@@ -216,7 +218,7 @@ def make_plan(case: Case, cat: Catalogue) -> Plan:
     return Plan(
         required=required,
         recommended=recommended,
-        enclosed=tuple(e for e in case.evidence),
+        enclosed=tuple(case.evidence),
         missing=tuple(e for e in required if e not in case.evidence),
         waits=waits,
         warnings=warnings_for(case.dispute, case.institution, facts),
