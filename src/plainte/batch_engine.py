@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -21,6 +22,10 @@ ATTACHMENT_SEPARATOR = "|"  # between file paths in one `attachments` cell
 HASH_CHARS = 16  # 64 bits: two different rows sharing a name is out of reach (10 hex: ~1 in 200 for 100,000 rows of one kind)
 
 OK, ERROR, SKIPPED, WARNING = "ok", "error", "skipped", "warning"
+
+# A letter's stem comes from its date and catalogue ids only (never a person's answers): the same few hundred in a
+# batch, each a few regular-expression substitutions; bounded.
+_letter_stem = lru_cache(maxsize=4096)(letter_stem)
 
 # One encoder for every row: json.dumps with options builds a new one per call. Same options, same bytes.
 _DIGEST_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
@@ -91,7 +96,7 @@ class _Engine:
             return _unexpected(row.line, exc)
         try:
             digest = case_digest(case, self.attachment_keys(row.answers))
-            stem = f"{letter_stem(case.date, case.institution.id, case.dispute.id, case.language)}_{digest}"
+            stem = f"{_letter_stem(case.date, case.institution.id, case.dispute.id, case.language)}_{digest}"
             names = [f"{stem}.{fmt}" for fmt in self.formats]
             first = seen.get(digest)
             if first is not None:
