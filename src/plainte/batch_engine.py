@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -15,11 +16,19 @@ from plainte.batch_rows import _Row
 from plainte.batch_writes import is_complete, write_files
 from plainte.errors import AnswersError, OutputError, PlainteError
 from plainte.i18n import _
+from plainte.outputs import letter_stem
 
 ATTACHMENT_SEPARATOR = "|"  # between file paths in one `attachments` cell
 HASH_CHARS = 16  # 64 bits: two different rows sharing a name is out of reach (10 hex: ~1 in 200 for 100,000 rows of one kind)
 
 OK, ERROR, SKIPPED, WARNING = "ok", "error", "skipped", "warning"
+
+# A letter's stem comes from its date and catalogue ids only (never a person's answers): the same few hundred in a
+# batch, each a few regular-expression substitutions; bounded.
+_letter_stem = lru_cache(maxsize=4096)(letter_stem)
+
+# One encoder for every row: json.dumps with options builds a new one per call. Same options, same bytes.
+_DIGEST_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
 
 
 def case_digest(case: Any, attachments: Sequence[tuple[str, Optional[int]]] = ()) -> str:
@@ -39,7 +48,7 @@ def case_digest(case: Any, attachments: Sequence[tuple[str, Optional[int]]] = ()
     }
     if attachments:
         data["attachments"] = [list(a) for a in attachments]
-    text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    text = _DIGEST_JSON.encode(data)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_CHARS]
 
 
@@ -66,18 +75,20 @@ class _Engine:
         self._existing: Optional[set[str]] = None
         self.kept: Optional[list[Any]] = None  # with --combine: the cases of the run's letters, in input order
         self.record = False  # make each ok row's case-store entry (where the case is at hand, in a worker too)
-
-    def process(self, row: _Row, seen: dict[str, int]) -> _Result:
-        """Validate one row and write its letters; `seen` maps the hashes met so far to their line."""
+        # The letter-making functions, imported once per engine: four import statements per row were some 5 µs of
+        # every letter. Not when this module loads: `plainte batch --template` makes no letter.
         from plainte.compose import render_formats
         from plainte.email_message import AttachmentError
         from plainte.interview import build_case
-        from plainte.outputs import letter_stem
 
+        self._build_case, self._render_formats, self._attachment_error = build_case, render_formats, AttachmentError
+
+    def process(self, row: _Row, seen: dict[str, int]) -> _Result:
+        """Validate one row and write its letters; `seen` maps the hashes met so far to their line."""
         if row.problems or row.answers is None:
             return _Result(row.line, ERROR, [(p.field, p.message) for p in row.problems])
         try:
-            case = build_case(row.answers, self.cat, today=self.today)
+            case = self._build_case(row.answers, self.cat, today=self.today)
             attachments = self.attachments(row.answers)
         except AnswersError as exc:
             return _Result(row.line, ERROR, [(p.field, p.message) for p in exc.problems])
@@ -85,7 +96,7 @@ class _Engine:
             return _unexpected(row.line, exc)
         try:
             digest = case_digest(case, self.attachment_keys(row.answers))
-            stem = f"{letter_stem(case.date, case.institution.id, case.dispute.id, case.language)}_{digest}"
+            stem = f"{_letter_stem(case.date, case.institution.id, case.dispute.id, case.language)}_{digest}"
             names = [f"{stem}.{fmt}" for fmt in self.formats]
             first = seen.get(digest)
             if first is not None:
@@ -97,8 +108,8 @@ class _Engine:
             todo = self.formats if self.force else [f for f, n in zip(self.formats, names) if n not in self.existing() or n in cut]
             if not todo:
                 return _Result(row.line, SKIPPED, names=names, digest=digest)
-            rendered = render_formats(case, self.cat, todo, attachments=attachments)
-        except AttachmentError as exc:  # a missing or unreadable evidence file: this row gets no letter at all
+            rendered = self._render_formats(case, self.cat, todo, attachments=attachments)
+        except self._attachment_error as exc:  # a missing or unreadable evidence file: this row gets no letter at all
             return _Result(row.line, ERROR, [("attachments", "; ".join(exc.problems))])
         except PlainteError as exc:  # e.g. an e-mail asked for an institution that takes none at this step
             return _Result(row.line, ERROR, [(getattr(exc, "field", ""), str(exc))])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from plainte.errors import OutputError
 from plainte.i18n import _
-from plainte.outputs import TEMPORARY_PREFIX, TEMPORARY_SUFFIX
+from plainte.outputs import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, write_atomic
 
 STALE_SECONDS = 60  # a hidden temporary file of write_atomic older than this was left by a killed run
 # How every letter file of a format ends: a file that exists without this ending was cut short (written by a
@@ -19,8 +19,6 @@ ENDINGS = {"txt": b"\n", "md": b"\n", "html": b"</html>\n", "pdf": b"%%EOF\n", "
 def write_files(folder: Path, files: dict[str, bytes], force: bool, cut: frozenset[str] = frozenset()) -> None:
     """Write a row's letter files (each atomic, 0600), without waiting for the disk: the run syncs once at its end.
     `cut` names files found incomplete, replaced rather than kept. Raises OSError (the disk is full...)."""
-    from plainte.outputs import write_atomic
-
     for name, data in files.items():
         try:
             write_atomic(folder / name, data, force=force or name in cut, durable=False)

@@ -26,16 +26,21 @@ def address_lines(address: Address | None, lang: str, home_country: str) -> list
     if address is None:
         return []
     street = address.street + (f" {BOX[lang]} {address.box}" if address.box else "")
-    lines = [street, f"{address.postal_code} {address.city}"]
-    if address.country != home_country:
-        lines.append(country_name(address.country, lang).upper())
+    return _place_lines(street, address.postal_code, address.city, address.country, lang, home_country)
+
+
+def _place_lines(street: str, postal_code: str, city: str, country: str, lang: str, home_country: str) -> list[str]:
+    lines = [street, f"{postal_code} {city}"]
+    if country != home_country:
+        lines.append(country_name(country, lang).upper())
     return lines
 
 
 def person_lines(person: Person, lang: str, home_country: str) -> list[str]:
-    """A person's name and address lines."""
-    addr = Address(person.street, person.postal_code, person.city, person.country) if person.street else None
-    return [person.name] + address_lines(addr, lang, home_country)
+    """A person's name and address lines (a person's address has no box of its own)."""
+    if not person.street:
+        return [person.name]
+    return [person.name] + _place_lines(person.street, person.postal_code, person.city, person.country, lang, home_country)
 
 
 def enclosures(case: Case, plan: Plan, cat: Catalogue) -> list[str]:

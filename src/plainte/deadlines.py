@@ -73,6 +73,10 @@ def is_business_day(day: date, country: str) -> bool:
     return day.weekday() < 5 and day not in legal_holidays(day.year, country)
 
 
+# Every letter asks for the same few spans from the same few dates (today, the received-on date): the
+# answers are pure functions of (date, count, country), so a bounded cache is safe; typed=True keeps
+# add_business_days(d, True, ...) a ValueError instead of the cached answer for 1 (errors are never cached).
+@lru_cache(maxsize=4096, typed=True)
 def add_business_days(start: date, n: int, country: str) -> date:
     """The date `n` business days after `start` (start itself not counted; n == 0 gives start)."""
     _check_country(country)
@@ -134,9 +138,7 @@ class Period:
 
     def after(self, start: date, country: str) -> date:
         """The date this period after `start`, counting business days in `country`."""
-        _check_country(country)
-        moved = add_months(start, self.months) + timedelta(days=self.days)
-        return add_business_days(moved, self.business_days, country)
+        return _period_after(self, start, country)
 
     @classmethod
     def parse(cls, mapping: Mapping[str, Any]) -> Period:
@@ -154,3 +156,13 @@ class Period:
                 f"unknown period key(s) {', '.join(unknown)}: expected {', '.join(known)}"
             )
         return cls(**{str(key): value for key, value in mapping.items()})
+
+
+# A period comes from the catalogue (a handful of them) and the start is a letter's date: bounded, and
+# a pure function of its arguments.
+@lru_cache(maxsize=4096)
+def _period_after(period: Period, start: date, country: str) -> date:
+    """Period.after, cached."""
+    _check_country(country)
+    moved = add_months(start, period.months) + timedelta(days=period.days)
+    return add_business_days(moved, period.business_days, country)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Optional
 
+from plainte import fields
 from plainte.catalog import Catalogue, applies
-from plainte.deadlines import Period, add_business_days
+from plainte.deadlines import Period, add_business_days, is_business_day
+from plainte.errors import FieldError
 from plainte.models import LEVELS as LEVEL_ORDER
 from plainte.models import Case, Dispute, EvidenceRule, Institution, Step, Warning
 
@@ -69,9 +72,6 @@ def calendar_country(institution_country: Any, sender_country: Any) -> str:
 def waits_for(dispute: Dispute, facts: Mapping[str, Any], country: str, day: dt.date) -> tuple[Wait, ...]:
     """The dispute's waiting periods still running on `day`, counted in business days of `country` from the date
     answer each starts from (a date, or, before the answers are checked, a text that reads as one)."""
-    from plainte import fields
-    from plainte.errors import FieldError
-
     out = []
     for w in dispute.waiting:
         start = facts.get(w.after)
@@ -102,9 +102,30 @@ def next_step(case: Case) -> Optional[Step]:
     return None
 
 
+# bodies_ahead by (institution, level, product): the ladder is catalogue data, the same for every row of an
+# institution. Keyed by the institution object's id and checked by identity (another catalogue's entry of the
+# same id never gets this one's answer); cleared when full, so it stays bounded.
+_AHEAD: dict[tuple[int, str, Optional[str]], tuple[Institution, frozenset[str]]] = {}
+AHEAD_MAX = 1024
+
+
 def bodies_ahead(institution: Institution, level: str, product: object = None) -> frozenset[str]:
     """The bodies on the case's way ahead: the one the letter goes to and those above it, on the route the
     product takes (an insurance policy goes to the Insurance Ombudsman, not to Ombudsfin)."""
+    if product is not None and not isinstance(product, str):  # an answer not yet checked: not cached
+        return _bodies_ahead(institution, level, product)
+    key = (id(institution), level, product)
+    hit = _AHEAD.get(key)
+    if hit is not None and hit[0] is institution:
+        return hit[1]
+    if len(_AHEAD) >= AHEAD_MAX:
+        _AHEAD.clear()
+    ahead = _bodies_ahead(institution, level, product)
+    _AHEAD[key] = (institution, ahead)
+    return ahead
+
+
+def _bodies_ahead(institution: Institution, level: str, product: object) -> frozenset[str]:
     return frozenset(step.body for _level, step in ladder_from(institution, level, product) if step.body)
 
 
@@ -161,11 +182,10 @@ def documents_for(dispute: Dispute, facts: Mapping[str, Any], writer_role: Any, 
     return tuple(rules)
 
 
+@lru_cache(maxsize=4096)  # a pure function of (date, country), asked for the same few dates by every letter
 def next_business_day(day: dt.date, country: str) -> dt.date:
     """The day itself when it is a business day, else the next one: a deadline falling on a weekend or a
     legal holiday moves to the next working day (the reading art. 1.7 of the Belgian Civil Code gives)."""
-    from plainte.deadlines import is_business_day
-
     while not is_business_day(day, country):
         day += dt.timedelta(days=1)
     return day
@@ -198,7 +218,7 @@ def make_plan(case: Case, cat: Catalogue) -> Plan:
     return Plan(
         required=required,
         recommended=recommended,
-        enclosed=tuple(e for e in case.evidence),
+        enclosed=tuple(case.evidence),
         missing=tuple(e for e in required if e not in case.evidence),
         waits=waits,
         warnings=warnings_for(case.dispute, case.institution, facts),
