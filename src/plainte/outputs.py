@@ -61,11 +61,7 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False, durable: bool 
     fd, tmp = _temporary(folder)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            if durable:
-                os.fsync(fd)
+            _write_all(fd, data, durable)
         finally:
             os.close(fd)
         if force:
@@ -88,6 +84,15 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False, durable: bool 
         raise
 
 
+def _write_all(fd: int, data: bytes, durable: bool) -> None:
+    """Every byte of data to the open file (a write may take only part), then to the disk when durable."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    if durable:
+        os.fsync(fd)
+
+
 _UNNAMED = getattr(os, "O_TMPFILE", 0)  # Linux
 _ROOT_FD: list[int] = []  # a descriptor of "/", see _write_unnamed
 
@@ -103,11 +108,7 @@ def _write_unnamed(path: Path, data: bytes, durable: bool) -> bool:
     except OSError:  # not supported here (or the folder is missing: the named way says so)
         return False
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        if durable:
-            os.fsync(fd)
+        _write_all(fd, data, durable)
         if not _ROOT_FD:
             _ROOT_FD.append(os.open("/", os.O_RDONLY | os.O_CLOEXEC))
         # a directory descriptor makes Python call linkat, which can follow /proc's link to the open file (the
