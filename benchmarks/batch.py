@@ -13,7 +13,10 @@ printed too (it changes much less with load).
 The input is generated in a temporary folder from examples/*.yaml, with a different sender name on every row
 so that every row is a different letter. Examples whose rows do not validate once written in a CSV (all cells
 are text) are left out and named. The files go to a temporary folder (TMPDIR chooses where): the cost of creating
-a file there is printed first, since it differs widely between file systems and folders.
+a file there is printed first and last, since it differs widely between file systems and moments. On ext4, for
+some minutes after many files were deleted (an earlier benchmark's folder, a test run), creating a file costs up to
+fifty times more (the kernel skips the inodes deleted in the last minutes, one by one): nothing is deleted until
+the end here, and a run soon after another measures the file system more than plainte.
 Usage: python benchmarks/batch.py  (ROWS=..., BIG_ROWS=..., JOBS=..., REPEAT=..., TMPDIR=...)
 """
 
