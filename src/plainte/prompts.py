@@ -175,7 +175,9 @@ def _enter_clears_a_search_that_found_nothing(question: Any) -> None:
     from prompt_toolkit.filters import Condition
     from prompt_toolkit.keys import Keys
 
-    control = next(c for c in question.application.layout.find_all_controls() if isinstance(c, _described_control()))
+    control = next((c for c in question.application.layout.find_all_controls() if isinstance(c, _described_control())), None)
+    if control is None:  # another questionary: its own Enter stays
+        return
 
     def found_nothing() -> bool:
         if not control.search_filter:
