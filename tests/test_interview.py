@@ -281,3 +281,12 @@ def test_facts_that_are_not_a_mapping_are_reported_for_every_dispute(cat, facts)
         with pytest.raises(AnswersError) as err:
             build_case(answers, cat, today=dt.date(2026, 11, 21))
         assert err.value.problems[0].field == "facts", path.name
+
+
+def test_the_slots_of_answers_whose_facts_are_not_a_mapping(cat):
+    from plainte.answers import load_answers
+
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        answers = load_answers(path)
+        answers["facts"] = "texte"
+        assert [s.key for s in slots(answers, cat) if s.key.startswith("facts.")]  # the questions of a case with no facts yet

@@ -317,6 +317,8 @@ def slots(answers: Mapping[str, Any], cat: Catalogue) -> list[Slot]:
     out.append(fixed["writer_role"])
     if dispute is not None:
         facts = answers.get("facts") or {}
+        if type(facts) is not dict and not isinstance(facts, Mapping):  # a text or a list: reported by validate
+            facts = {}
         for q, slot in _memo(store, ("questions", dispute.id), lambda: _question_slots(dispute)):
             if not q.when or applies(q.when, facts):
                 out.append(slot)
