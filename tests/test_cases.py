@@ -92,7 +92,7 @@ def test_new_store_is_0600_wal_and_current_schema(tmp_path, cat):
     assert Path(f"{path}-wal").exists()  # WAL mode: the log sits beside the file while it is open
     assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
-    assert s.user_version() == SCHEMA_VERSION == 3
+    assert s.user_version() == SCHEMA_VERSION == 4
     s.close()
 
 
@@ -181,6 +181,14 @@ def test_v1_database_is_migrated_in_place(tmp_path, cat):
         assert new_id == 9
     with open_store(path) as s:  # opening again is a no-op
         assert s.user_version() == SCHEMA_VERSION and len(list_cases(s)) == 3
+
+
+def test_the_case_an_escalation_belongs_to_is_found_through_an_index(store):
+    # without it, every escalation letter of a batch walked every open case of the store: slower as it grows
+    from plainte.cases import OPEN_CASES_OF
+
+    plan = store.query(f"EXPLAIN QUERY PLAN {OPEN_CASES_OF}", ("An Claes", "belfius"))
+    assert any("cases_who" in row[3] for row in plan), [tuple(r) for r in plan]
 
 
 # -- two writers -------------------------------------------------------------------------------------------------

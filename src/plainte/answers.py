@@ -55,6 +55,12 @@ def load_answers(path: Path) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
+    """Answers as YAML/JSON can hold them: mappings, lists, text, numbers; amounts and dates as text."""
+    kind = type(value)
+    if kind is str:  # most answers: returned at once (a batch records thousands)
+        return value
+    if kind is dict:
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -77,11 +77,15 @@ class _Engine:
         self.record = False  # make each ok row's case-store entry (where the case is at hand, in a worker too)
         # The letter-making functions, imported once per engine: four import statements per row were some 5 µs of
         # every letter. Not when this module loads: `plainte batch --template` makes no letter.
+        # The case-store entry is made here too (the case is at hand, and the entry pickles).
+        from plainte.cases import letter_entry
         from plainte.compose import render_formats
         from plainte.email_message import AttachmentError
         from plainte.interview import build_case
+        from plainte.plan import make_plan
 
         self._build_case, self._render_formats, self._attachment_error = build_case, render_formats, AttachmentError
+        self._make_plan, self._letter_entry = make_plan, letter_entry
 
     def process(self, row: _Row, seen: dict[str, int]) -> _Result:
         """Validate one row and write its letters; `seen` maps the hashes met so far to their line."""
@@ -108,7 +112,8 @@ class _Engine:
             todo = self.formats if self.force else [f for f, n in zip(self.formats, names) if n not in self.existing() or n in cut]
             if not todo:
                 return _Result(row.line, SKIPPED, names=names, digest=digest)
-            rendered = self._render_formats(case, self.cat, todo, attachments=attachments)
+            plan = self._make_plan(case, self.cat)  # once for the letter and its case-store entry
+            rendered = self._render_formats(case, self.cat, todo, attachments=attachments, plan=plan)
         except self._attachment_error as exc:  # a missing or unreadable evidence file: this row gets no letter at all
             return _Result(row.line, ERROR, [("attachments", "; ".join(exc.problems))])
         except PlainteError as exc:  # e.g. an e-mail asked for an institution that takes none at this step
@@ -120,14 +125,7 @@ class _Engine:
             write_files(self.folder, files, self.force, cut)
         except OSError as exc:  # the disk is full, the folder gone: the run stops (this row's files are not there)
             raise OutputError(_("cannot write the letter in {folder}: {error}").format(folder=self.folder, error=exc.strerror or exc)) from None
-        return _Result(row.line, OK, names=names, digest=digest, entry=self.entry(case, row.answers) if self.record else None)
-
-    def entry(self, case: Any, answers: dict[str, Any]) -> Any:
-        """What the case store keeps of this row's letter (made here: the case is at hand, and it pickles)."""
-        from plainte.cases import letter_entry
-        from plainte.plan import make_plan
-
-        return letter_entry(case, make_plan(case, self.cat), answers)
+        return _Result(row.line, OK, names=names, digest=digest, entry=self._letter_entry(case, plan, row.answers) if self.record else None)
 
     def attachments(self, answers: dict[str, Any]) -> list[Path]:
         """The evidence files a row's e-mail attaches (the `attachments` column: paths separated by |, relative

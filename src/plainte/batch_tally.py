@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,9 +24,9 @@ class Recorder:
 
     def __init__(self, store: Any) -> None:
         self.store = store
-        self.pending: list[tuple[Any, list[Path]]] = []
+        self.pending: list[tuple[Any, list[str]]] = []
 
-    def add(self, entry: Any, files: list[Path]) -> None:
+    def add(self, entry: Any, files: list[str]) -> None:
         """A letter written: its cases.LetterEntry and its files."""
         self.pending.append((entry, files))
         if len(self.pending) >= self.FLUSH:
@@ -78,7 +79,7 @@ class _Tally:
             self.written += 1
             self.report.add(r.line, OK, "", _("written"), r.names)
             if self.recorder is not None and r.entry is not None:
-                self.recorder.add(r.entry, [self.folder / n for n in r.names])
+                self.recorder.add(r.entry, [os.path.join(self.folder, n) for n in r.names])
         self.done += 1
         self.tick()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -102,13 +103,15 @@ def letter_entry(case: Any, plan: Any, answers: Mapping[str, Any]) -> LetterEntr
         subject=str(case.facts.get("subject") or "").strip().casefold())
 
 
+# The open cases of one person with one institution, newest first (index cases_who, schema version 4).
+OPEN_CASES_OF = "SELECT c.id FROM cases c WHERE c.closed IS NULL AND c.who = ? AND c.institution = ? ORDER BY c.id DESC"
+
+
 def _same_matter(db: sqlite3.Connection, entry: LetterEntry) -> Optional[int]:
     """The open case an escalation letter written by hand belongs to: same person and institution, a lower level,
     and the same matter (its complaint date is the first letter's date, or the same subject)."""
     level = LEVEL_ORDER.index(entry.level) if entry.level in LEVEL_ORDER else 0
-    rows = db.execute(
-        "SELECT c.id FROM cases c WHERE c.closed IS NULL AND c.who = ? AND c.institution = ? ORDER BY c.id DESC",
-        (entry.who, entry.institution)).fetchall()
+    rows = db.execute(OPEN_CASES_OF, (entry.who, entry.institution)).fetchall()
     for row in rows:
         steps = db.execute("SELECT level, letter_date, sent, answers FROM steps WHERE case_id = ? ORDER BY id", (row["id"],)).fetchall()
         if not steps or LEVEL_ORDER.index(steps[-1]["level"]) >= level:
@@ -122,10 +125,10 @@ def _same_matter(db: sqlite3.Connection, entry: LetterEntry) -> Optional[int]:
     return None
 
 
-def _insert(db: sqlite3.Connection, entry: LetterEntry, files: Sequence[Path], case_id: Optional[int],
+def _insert(db: sqlite3.Connection, entry: LetterEntry, files: Sequence[str | Path], case_id: Optional[int],
             sent: Optional[dt.date]) -> tuple[int, int]:
     now = dt.datetime.now().isoformat(timespec="seconds")
-    paths = json.dumps([str(Path(p).resolve()) for p in files], ensure_ascii=False)
+    paths = json.dumps([str(p) for p in files], ensure_ascii=False)
     if case_id is not None:
         row = db.execute("SELECT institution FROM cases WHERE id = ?", (int(case_id),)).fetchone()
         if row is None:
@@ -154,15 +157,29 @@ def record_letter(store: CaseStore, case: Any, plan: Any, files: Sequence[Path],
     """Record a letter as a step: a new case for a first-level letter, else the case it escalates
     (case_id, or the open case of the same person, institution and matter). Returns (case_id, step_id)."""
     with store.write() as db:
-        ids = _insert(db, letter_entry(case, plan, answers), files, case_id, sent)
+        ids = _insert(db, letter_entry(case, plan, answers), [Path(p).resolve() for p in files], case_id, sent)
     _restrict(store.path)
     return ids
 
 
-def record_letters(store: CaseStore, letters: Iterable[tuple[LetterEntry, Sequence[Path]]]) -> list[tuple[int, int]]:
+def _absolute(files: Sequence[str | Path], folders: dict[str, str]) -> list[str]:
+    """The files' absolute paths, each folder resolved once (a batch's letters share one): resolving every file
+    again cost five lstat calls a letter. A letter's own name is kept as it is: plainte wrote it, never a link."""
+    out = []
+    for file in files:
+        head, name = os.path.split(os.fspath(file))
+        folder = folders.get(head)
+        if folder is None:
+            folder = folders[head] = str(Path(head or os.curdir).resolve())
+        out.append(os.path.join(folder, name))
+    return out
+
+
+def record_letters(store: CaseStore, letters: Iterable[tuple[LetterEntry, Sequence[str | Path]]]) -> list[tuple[int, int]]:
     """Record many letters (entry, files) in one transaction, as record_letter does each (batch)."""
+    folders: dict[str, str] = {}
     with store.write() as db:
-        ids = [_insert(db, entry, files, None, None) for entry, files in letters]
+        ids = [_insert(db, entry, _absolute(files, folders), None, None) for entry, files in letters]
     _restrict(store.path)
     return ids
 

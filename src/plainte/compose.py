@@ -22,11 +22,12 @@ def render_letter(case: Case, cat: Catalogue, fmt: str = "txt", plan: Plan | Non
 
 
 def render_formats(case: Case, cat: Catalogue, formats: Iterable[str], *,
-                   attachments: Sequence[Path] = ()) -> dict[str, bytes]:
+                   attachments: Sequence[Path] = (), plan: Plan | None = None) -> dict[str, bytes]:
     """Every requested format of a Case's letter: txt, md and html in UTF-8, a print-ready PDF, an e-mail
     (.eml, with its PDF and the `attachments`). All are made in memory first: an error (no e-mail address
-    for this step, an unreadable attachment) leaves nothing half written."""
-    plan = make_plan(case, cat)
+    for this step, an unreadable attachment) leaves nothing half written. plan: the case's make_plan, when the
+    caller has it already."""
+    plan = plan if plan is not None else make_plan(case, cat)
     out: dict[str, bytes] = {}
     for fmt in formats:
         if fmt in FORMATS:
