@@ -1,9 +1,11 @@
 """Speed and memory of `plainte batch`, measured side by side in one run.
 
-(a) ROWS rows (10,000) of a CSV to plain text, as `plainte batch` runs them by default (a worker per core from
-    500 rows): letters per second, against a bare loop that renders the same letters with plainte.letters.render
-    from contexts built beforehand and writes them with open() in one process: the floor. The same run with
-    --jobs 1 (this process only) is measured too, with its own ratio to the floor.
+(a) ROWS rows (10,000) of a CSV to plain text, as `plainte batch` runs them by default: a worker per core from
+    500 rows, and every letter recorded in the case store (a new store for each run). Letters per second, against
+    a bare loop that renders the same letters with plainte.letters.render from contexts built beforehand and writes
+    them with open() in one process: the floor. Measured too, each with its own ratio to the floor: --no-record
+    (the same without the case store), --jobs 1 (this process only), and the command itself in a new process
+    (imports, catalogue, templates compiled by each worker: what one typed command costs).
 (b) BIG_ROWS rows (100,000): the peak resident memory of a process that runs the batch (rows are streamed).
 (c) jobs: 1 process against the default, and against JOBS workers.
 
@@ -122,19 +124,36 @@ def timed_batch(input_path: Path, out: Path, jobs: int | None) -> tuple[float, o
     return seconds, summary
 
 
-def timed_batch_cpu(input_path: Path, out: Path, jobs: int | None) -> tuple[float, object, tuple[float, float]]:
-    """Wall seconds, the summary, and the CPU seconds of (this process, the helper processes) for one run."""
+def timed_batch_cpu(input_path: Path, out: Path, jobs: int | None, record: bool = True) -> tuple[float, object, tuple[float, float]]:
+    """Wall seconds, the summary, and the CPU seconds of (this process, the helper processes) for one run. record:
+    the letters go into a new case store beside out, as `plainte batch` does unless told --no-record."""
     from plainte.batch import run_batch
+    from plainte.case_store import open_store
     from plainte.catalog import load
 
     cat = load()
+    store = open_store(out.parent / f"{out.name}.sqlite3") if record else None
     settle()
     me0, kids0 = cpu_seconds()
     start = time.perf_counter()
-    summary = run_batch(input_path, out, formats=["txt"], jobs=jobs, today=TODAY, catalogue=cat)
+    summary = run_batch(input_path, out, formats=["txt"], jobs=jobs, today=TODAY, catalogue=cat, store=store)
     seconds = time.perf_counter() - start
     me1, kids1 = cpu_seconds()
+    if store is not None:
+        store.close()
     return seconds, summary, (me1 - me0, kids1 - kids0)
+
+
+def command_run(input_path: Path, out: Path) -> tuple[float, int]:
+    """Wall seconds and letters written of `plainte batch` typed as a command: a new process, which imports
+    plainte, loads the catalogue, and whose workers compile the templates they use."""
+    env = {**os.environ, "PLAINTE_DB": str(out.parent / f"{out.name}.sqlite3"), "PLAINTE_LANG": "en"}
+    settle()
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "plainte", "batch", str(input_path), "-o", str(out), "--format", "txt"],
+                   env=env, capture_output=True, check=False)
+    seconds = time.perf_counter() - start
+    return seconds, sum(1 for name in os.listdir(out) if name.endswith(".txt"))
 
 
 def bare_loop(input_path: Path, out: Path) -> tuple[float, float, int]:
@@ -166,6 +185,7 @@ MEMORY_CHILD = r"""
 import datetime as dt, resource, sys
 from pathlib import Path
 from plainte.batch import run_batch
+from plainte.case_store import open_store
 from plainte.catalog import load
 
 def peak_kib():
@@ -182,9 +202,10 @@ def peak_kib():
 
 cat = load()
 today = dt.date(2026, 11, 21)
-run_batch(Path(sys.argv[1]), Path(sys.argv[3]), formats=["txt"], today=today, catalogue=cat)
+store = open_store(Path(sys.argv[3] + ".sqlite3"))  # the letters are recorded, as plainte batch does by default
+run_batch(Path(sys.argv[1]), Path(sys.argv[3]), formats=["txt"], today=today, catalogue=cat, store=store)
 warm = peak_kib()
-s = run_batch(Path(sys.argv[2]), Path(sys.argv[4]), formats=["txt"], today=today, catalogue=cat)
+s = run_batch(Path(sys.argv[2]), Path(sys.argv[4]), formats=["txt"], today=today, catalogue=cat, store=store)
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest finished child: a worker process
 print(warm, peak_kib(), workers, s.total, s.written, s.errors, s.jobs)
 """
@@ -235,11 +256,11 @@ class Best:
         # (here, with online discard), which the next run would pay
 
 
-def interleaved(source: Path, work: Path) -> tuple[Best, Best, Best, float]:
-    """REPEAT rounds of: the batch as it runs by default, the bare loop, the batch in one process; in turn, so
-    that a change in the machine's speed during the benchmark touches all three alike. Returns the three bests
-    and the smallest build_case time measured apart."""
-    default, one, bare = Best(), Best(), Best()
+def interleaved(source: Path, work: Path) -> tuple[Best, Best, Best, Best, Best, float]:
+    """REPEAT rounds of: the batch as it runs by default, the bare loop, the batch in one process, the batch without
+    the case store, the command in a new process; in turn, so that a change in the machine's speed during the
+    benchmark touches all alike. Returns the five bests and the smallest build_case time measured apart."""
+    default, one, bare, unrecorded, command = Best(), Best(), Best(), Best(), Best()
     builds = []
     for i in range(REPEAT):
         out = work / f"out-default-{i}"
@@ -252,7 +273,13 @@ def interleaved(source: Path, work: Path) -> tuple[Best, Best, Best, float]:
         out = work / f"out-1-{i}"
         seconds, summary, cpu = timed_batch_cpu(source, out, 1)
         one.add(seconds, summary, out, cpu)
-    return default, one, bare, min(builds)
+        out = work / f"out-unrecorded-{i}"
+        seconds, summary, cpu = timed_batch_cpu(source, out, None, record=False)
+        unrecorded.add(seconds, summary, out, cpu)
+        out = work / f"out-command-{i}"
+        seconds, written = command_run(source, out)
+        command.add(seconds, written, out, (0.0, 0.0))
+    return default, one, bare, unrecorded, command, min(builds)
 
 
 def best_batch(source: Path, work: Path, jobs: int | None, tag: str) -> Best:
@@ -284,28 +311,35 @@ def main() -> None:
         source = work / "rows.csv"
         write_input(source, examples, ROWS)
 
-        default, one, bare, build_seconds = interleaved(source, work)
+        default, one, bare, unrecorded, command, build_seconds = interleaved(source, work)
         seconds, summary, (main_d, helpers_d) = default.seconds, default.summary, default.cpu
         seconds_1, summary_1, (main_1, _none) = one.seconds, one.summary, one.cpu
+        seconds_u, summary_u, (main_u, helpers_u) = unrecorded.seconds, unrecorded.summary, unrecorded.cpu
         bare_seconds, bare_n, bare_cpu = bare.seconds, bare.summary, bare.cpu[0]
         rate, rate_1, bare_rate = summary.written / seconds, summary_1.written / seconds_1, bare_n / bare_seconds
         ratio, ratio_1 = seconds / bare_seconds, seconds_1 / bare_seconds
         per = 1000 / ROWS
-        print(f"(a) {ROWS} rows to txt, as plainte batch runs them ({summary.jobs} workers): {seconds:.2f} s, {rate:.0f} letters/s "
-              f"(target >= {TARGET_RATE}: {verdict(rate >= TARGET_RATE)}); {summary.errors} errors{busy_note()}")
-        print(f"    its first run, in a process that had rendered nothing yet (templates compiled, caches filled by each worker): "
-              f"{summary.written / default.first:.0f} letters/s")
+        print(f"(a) {ROWS} rows to txt, as plainte batch runs them ({summary.jobs} workers, letters recorded in the case store): "
+              f"{seconds:.2f} s, {rate:.0f} letters/s (target >= {TARGET_RATE}: {verdict(rate >= TARGET_RATE)}); "
+              f"{summary.errors} errors{busy_note()}")
         print(f"    bare loop (render + open().write in one process, cases and contexts prebuilt): {bare_seconds:.2f} s, "
               f"{bare_rate:.0f} letters/s; batch / bare = {ratio:.2f}x (target <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)})")
+        print(f"    its first run, in a process that had rendered nothing yet (templates compiled, caches filled by each worker): "
+              f"{summary.written / default.first:.0f} letters/s")
+        print(f"    the command in a new process (python -m plainte batch ..., imports and catalogue included): "
+              f"{command.seconds:.2f} s, {command.summary / command.seconds:.0f} letters/s, {command.seconds / bare_seconds:.2f}x the bare loop")
+        print(f"    --no-record (no case store): {seconds_u:.2f} s, {summary_u.written / seconds_u:.0f} letters/s, "
+              f"{seconds_u / bare_seconds:.2f}x the bare loop")
         print(f"    --jobs 1 (this process only): {seconds_1:.2f} s, {rate_1:.0f} letters/s "
               f"(target >= {TARGET_RATE}: {verdict(rate_1 >= TARGET_RATE)}); batch / bare = {ratio_1:.2f}x "
               f"(target <= {TARGET_RATIO}x: {verdict(ratio_1 <= TARGET_RATIO)})")
         print(f"    per letter, --jobs 1: {seconds_1 * per:.3f} ms = bare {bare_seconds * per:.3f} ms "
               f"+ build_case {build_seconds * per:.3f} ms (validation, measured apart) "
               f"+ the rest {(seconds_1 - bare_seconds - build_seconds) * per:.3f} ms (reading, plan and context, naming, report, "
-              f"atomic write, final sync)")
-        print(f"    CPU per letter: --jobs 1 {main_1 * per:.3f} ms; default {main_d * per:.3f} ms (parent: reading, reporting) "
-              f"+ {helpers_d * per:.3f} ms (workers); bare loop {bare_cpu * per:.3f} ms")
+              f"atomic write, case store, final sync)")
+        print(f"    CPU per letter: --jobs 1 {main_1 * per:.3f} ms; default {main_d * per:.3f} ms (parent: reading, reporting, "
+              f"case store) + {helpers_d * per:.3f} ms (workers); --no-record {main_u * per:.3f} + {helpers_u * per:.3f} ms; "
+              f"bare loop {bare_cpu * per:.3f} ms")
 
         jobs_n = best_batch(source, work, JOBS, str(JOBS))
         seconds_n, summary_n = jobs_n.seconds, jobs_n.summary
