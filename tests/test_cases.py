@@ -239,6 +239,23 @@ def test_two_processes_recording_at_once_lose_nothing(tmp_path):
 # -- recording and queries ---------------------------------------------------------------------------------------
 
 
+def test_stored_answers_are_the_plain_answers_as_json():
+    # the entry encodes the answers without copying them first: the same text as json.dumps(_plain(answers))
+    from decimal import Decimal
+    from types import MappingProxyType
+
+    from plainte.answers import _plain, load_answers
+
+    root = Path(__file__).resolve().parent.parent / "examples"
+    samples = [load_answers(p) for p in sorted(root.glob("*.yaml"))]
+    samples.append({"facts": MappingProxyType({"amount": Decimal("12.50"), "since": dt.date(2026, 1, 2), "paid": True}),
+                    "history": [{"date": dt.date(2025, 5, 5), "what": "é"}], "evidence": ("a", "b"), "n": 3, "x": None})
+    samples.append({"facts": {dt.date(2026, 1, 1): "a date as a key"}})  # not in a valid row, but still encoded as before
+    assert len(samples) > 10
+    for answers in samples:
+        assert cases._answers_json(answers) == json.dumps(_plain(answers), ensure_ascii=False)
+
+
 def test_record_keeps_answers_files_and_dates(store, cat, tmp_path):
     answers = stellantis()
     letter = tmp_path / "out" / "letter.txt"

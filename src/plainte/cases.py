@@ -14,6 +14,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
 
@@ -89,16 +90,37 @@ class LetterEntry:
     subject: str
 
 
+def _answers_json(answers: dict[str, Any]) -> str:
+    """The answers as JSON, as json.dumps(_plain(answers)) writes them (amounts and dates as text, any mapping as an
+    object), without copying every value first: the encoder turns only what JSON lacks. The answers of a letter
+    are valid: every key in them is one plainte knows, as text (the two ways differ only for a key True)."""
+    try:
+        return _ANSWERS_JSON.encode(answers)
+    except (TypeError, ValueError):  # a key JSON cannot take as it is (a date, a tuple): _plain names it as text
+        return json.dumps(_plain(answers), ensure_ascii=False)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (Decimal, dt.date)):
+        return _plain(value)
+    raise TypeError(type(value).__name__)
+
+
+_ANSWERS_JSON = json.JSONEncoder(ensure_ascii=False, default=_json_value)
+
+
 def letter_entry(case: Any, plan: Any, answers: Mapping[str, Any]) -> LetterEntry:
     """The case store's record of a letter: its Case, its plan and the answers it was written from."""
-    stored = _plain(dict(answers))
+    stored = dict(answers)
     stored["date"] = case.date.isoformat()  # the letter's date, even when the answers left it to today
     complaint_date = case.facts.get("complaint-date")
     return LetterEntry(
         who=who_of(case), institution=case.institution.id, institution_name=case.institution.name,
         country=case.institution.country, ladder=json.dumps(ladder_of(case)), level=case.level, dispute=case.dispute.id,
         recipient=case.recipient.name, letter_date=case.date, sending=case.sending,
-        answers=json.dumps(stored, ensure_ascii=False), acknowledge_due=plan.acknowledge_due, answer_due=plan.answer_due,
+        answers=_answers_json(stored), acknowledge_due=plan.acknowledge_due, answer_due=plan.answer_due,
         answer_due_kind=answer_due_kind(plan), complaint_date=complaint_date if isinstance(complaint_date, dt.date) else None,
         subject=str(case.facts.get("subject") or "").strip().casefold())
 
