@@ -28,10 +28,12 @@ def auto_jobs(rows: int) -> int:
 
 
 def _run_here(engine: _Engine, source: Iterable[_Row], tally: _Tally) -> None:
-    """Every row in this process, in input order; Ctrl-C stops the reading (the row under way is written whole
-    or not at all: write_atomic removes its temporary file)."""
-    for row in source:
-        tally.record(engine.process(row, tally.seen))
+    """Every row in this process, in input order, CHUNK_ROWS at a time (see _Engine.process_many); each row is
+    reported as soon as its letters are written. Ctrl-C stops the run: the letter under way is written whole or
+    not at all (write_atomic), and the rows of the chunk not yet written are not reported (the next run writes them)."""
+    for chunk in _chunks(source, CHUNK_ROWS):
+        for result in engine.process_many(chunk, tally.seen):
+            tally.record(result)
 
 
 def _run_workers(engine: _Engine, source: Iterable[_Row], tally: _Tally, jobs: int) -> None:
@@ -98,7 +100,7 @@ def _exit_with_parent(parent: int) -> None:
 def _worker_chunk(rows: list[_Row]) -> list[_Result]:
     engine: _Engine = _WORKER["engine"]
     seen: dict[str, int] = _WORKER.setdefault("seen", {})
-    return [engine.process(row, seen) for row in rows]
+    return list(engine.process_many(rows, seen))
 
 
 def _chunks(rows: Iterable[_Row], size: int) -> Iterator[list[_Row]]:
