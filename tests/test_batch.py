@@ -562,6 +562,39 @@ def test_letters_cut_by_a_power_loss_are_written_again_and_the_run_syncs_once(tm
     assert (nothing.written, len(syncs)) == (0, 2)  # nothing written, nothing to sync
 
 
+def test_while_a_batch_runs_its_folder_is_flushed_in_the_background(tmp_path, cat, monkeypatch):
+    """The disk writes the letters as the run goes (Flusher), so the final sync has little left to wait for."""
+    import threading
+
+    from plainte import batch_writes
+
+    calls: list[tuple[Path, str]] = []
+    flushed = threading.Event()
+
+    def flush(folder):
+        calls.append((folder, threading.current_thread().name))
+        if len(calls) > 1:
+            flushed.set()
+        return True
+
+    monkeypatch.setattr(batch_writes, "sync_file_system", flush)
+    monkeypatch.setattr(batch_writes.sys, "platform", "linux")
+    with batch_writes.Flusher(tmp_path, every=0.01):
+        assert flushed.wait(10)  # a first flush in this thread, then the thread's
+    count = len(calls)
+    time.sleep(0.05)
+    assert len(calls) == count  # stopped with the run
+    assert calls[0] == (tmp_path, threading.current_thread().name) and calls[1][1] == "plainte-flush"
+
+    calls.clear()
+    monkeypatch.setattr(batch_writes, "sync_file_system", lambda folder: calls.append(folder) and False)
+    with batch_writes.Flusher(tmp_path, every=0.01) as flusher:  # a system that cannot: no thread at all
+        assert flusher._thread is None
+    monkeypatch.setattr(batch_writes.sys, "platform", "darwin")
+    with batch_writes.Flusher(tmp_path, every=0.01) as flusher:
+        assert flusher._thread is None and calls == [tmp_path]
+
+
 def test_every_format_ends_as_the_completeness_check_expects(cat):
     from plainte.answers import load_answers
     from plainte.batch_writes import ENDINGS

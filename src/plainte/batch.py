@@ -33,7 +33,7 @@ from plainte.batch_report import Report
 from plainte.batch_sources import CSV_SUFFIXES, JSONL_SUFFIXES, LIST_SUFFIXES, open_rows
 from plainte.batch_tally import PROGRESS_SECONDS, Progress, Recorder, _Tally
 from plainte.batch_template import EVIDENCE_SEPARATOR, template_csv
-from plainte.batch_writes import STALE_SECONDS, _ensure_folder
+from plainte.batch_writes import STALE_SECONDS, Flusher, _ensure_folder
 from plainte.errors import ExitCode, UsageError
 from plainte.i18n import _
 from plainte.outputs import sync_letters
@@ -131,10 +131,11 @@ def run_batch(
             engine.record = True
         tally.tick(final=True)
         try:
-            if jobs == 1:
-                _run_here(engine, source, tally)
-            else:
-                _run_workers(engine, source, tally, jobs)
+            with Flusher(folder):
+                if jobs == 1:
+                    _run_here(engine, source, tally)
+                else:
+                    _run_workers(engine, source, tally, jobs)
         finally:
             if tally.written:  # the letters were written without waiting for the disk: now they are on it
                 sync_letters(folder)

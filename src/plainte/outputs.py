@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from plainte.errors import OutputError
 from plainte.i18n import _
@@ -145,21 +146,32 @@ def _temporary(folder: str) -> tuple[int, str]:
 def sync_letters(folder: Path) -> None:
     """Make the files written in folder durable (after a batch wrote its letters without waiting for each): the
     folder's file system is flushed (Linux syncfs), else every file system (sync)."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            fd = os.open(folder, os.O_RDONLY)
-            try:
-                if libc.syncfs(fd) == 0:
-                    return
-            finally:
-                os.close(fd)
-        except (OSError, AttributeError):  # no syncfs in this C library: sync everything
-            pass
+    if sync_file_system(folder):
+        return
     if hasattr(os, "sync"):
         os.sync()
+
+
+def sync_file_system(folder: Path) -> bool:
+    """Flush the file system folder is on (Linux syncfs); False where that cannot be done (another system, no
+    syncfs in the C library)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        if not _LIBC:  # loaded once: a thread that flushes (batch_writes.Flusher) must not load a library while
+            import ctypes  # the batch forks its workers
+
+            _LIBC.append(ctypes.CDLL(None, use_errno=True).syncfs)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            return bool(_LIBC[0](fd) == 0)
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        return False
+
+
+_LIBC: list[Any] = []  # libc's syncfs, once loaded
 
 
 def write_letter(folder: Path, stem: str, files: Mapping[str, bytes], *, force: bool = False) -> list[Path]:
