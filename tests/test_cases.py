@@ -438,6 +438,41 @@ def test_record_letters_in_one_transaction(store, cat):
     assert sorted(s.who for s in list_cases(store)) == ["Ann One", "Bob Two", "Cy Three"]
 
 
+def test_record_letters_stores_what_recording_one_by_one_does(tmp_path, cat):
+    """First-level letters are inserted together: the same ids and rows as one at a time, also after purged cases
+    (AUTOINCREMENT never gives an id again) and with an escalation between them that joins a case of the same call."""
+    review = {**stellantis(), "dispute": "complaint-review", "date": "2027-01-20",
+              "facts": {"subject": "Instalment taken twice", "complaint-date": "2026-12-18", "answer-received": False,
+                        "why-unsatisfied": "No answer.", "expectation": "A refund."}, "evidence": ["complaint-copy"]}
+    letters = []
+    for n, answers in enumerate([stellantis(sender={"name": "Ann One"}), stellantis(), stellantis(sender={"name": "Cy Three"}),
+                                 review, stellantis(sender={"name": "Di Four"})]):
+        case = build_case(answers, cat, today=D(2026, 12, 1))
+        letters.append((cases.letter_entry(case, make_plan(case, cat), answers), [str(tmp_path / f"l{n}.txt")]))
+
+    def stored(path, together):
+        with open_store(path) as s:
+            record(s, cat, stellantis(sender={"name": "Old One"}))
+            record(s, cat, stellantis(sender={"name": "Old Two"}))
+            purge(s, 2)  # the largest id is gone: the next case is 3, not 2
+            if together:
+                ids = cases.record_letters(s, letters)
+            else:  # as record_letter does each
+                ids = []
+                for entry, files in letters:
+                    with s.write() as db:
+                        ids.append(cases._insert(db, entry, files, None, None))
+            rows = [tuple(r) for r in s.query("SELECT id, who, institution, institution_name, country, ladder, closed FROM cases ORDER BY id")]
+            columns = [r[1] for r in s.query("PRAGMA table_info(steps)") if r[1] != "recorded"]  # not the time
+            rows += [tuple(r) for r in s.query(f"SELECT {', '.join(columns)} FROM steps ORDER BY id")]
+            return ids, rows
+
+    together, one_by_one = stored(tmp_path / "a.sqlite3", True), stored(tmp_path / "b.sqlite3", False)
+    assert together == one_by_one
+    ids, _rows = together
+    assert [case_id for case_id, _step in ids] == [3, 4, 5, 4, 6]  # the review joins Thomas Jacobs's case
+
+
 # -- the commands --------------------------------------------------------------------------------------
 
 
