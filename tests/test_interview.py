@@ -290,3 +290,43 @@ def test_the_slots_of_answers_whose_facts_are_not_a_mapping(cat):
         answers = load_answers(path)
         answers["facts"] = "texte"
         assert [s.key for s in slots(answers, cat) if s.key.startswith("facts.")]  # the questions of a case with no facts yet
+
+
+def test_answers_of_one_shape_are_walked_once_and_validated_alike(cat):
+    """validate remembers which slots answers of one shape (the ids, choices and facts that choose the slots) need;
+    answers of the same shape with other personal data, or of another shape, give what a fresh walk gives."""
+    from plainte import interview
+
+    shapes = interview._cached(cat, "shapes", dict)
+
+    def fresh(answers):
+        shapes.clear()
+        typed, problems = interview.validate(answers, cat, today=dt.date(2026, 11, 21))
+        shapes.clear()
+        return typed, problems
+
+    def with_cache(answers):
+        return interview.validate(answers, cat, today=dt.date(2026, 11, 21))
+
+    base = example("debt-mediation")
+    other = copy.deepcopy(base)
+    other["client"]["name"], other["facts"]["monthly-amount"], other["sender"]["email"] = "Ann Peeters", "55,00", "not an e-mail"
+    no_plan = copy.deepcopy(other)
+    no_plan["facts"]["propose-plan"] = "no"  # a fact a question's condition reads: another shape, no monthly amount
+    expected = [fresh(a) for a in (base, other, no_plan)]
+    assert with_cache(base) == expected[0] and len(shapes) == 1
+    assert with_cache(other) == expected[1] and len(shapes) == 1  # same shape: the walk is reused
+    assert with_cache(no_plan) == expected[2] and len(shapes) == 2
+    assert "monthly-amount" not in with_cache(no_plan)[0]["facts"]  # its question does not apply
+    assert with_cache(other)[0]["facts"]["monthly-amount"] == Decimal("55.00")
+    assert any(p.field == "sender.email" for p in with_cache(other)[1])
+
+    listed = copy.deepcopy(base)
+    listed["facts"]["propose-plan"] = ["yes"]  # not a possible key: walked every time
+    expected = fresh(listed)
+    assert interview._shape(listed, cat) is None and with_cache(listed) == expected
+    assert interview._shape({**base, "dispute": " debt-mediation"}, cat) is None  # the facts that count depend on it
+
+    for n in range(interview.SHAPES_KEPT + 5):  # bounded
+        with_cache({**base, "recipient": {"name": f"Institution {n}"}})
+    assert len(shapes) <= interview.SHAPES_KEPT

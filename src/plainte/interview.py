@@ -553,29 +553,20 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
     if not isinstance(answers.get("facts", {}), (Mapping, type(None))):  # reported by _check_keys; read as no facts
         answers = {**answers, "facts": {}}
     typed: dict[str, Any] = {}
-    seen: set[str] = set()
-    # slots depend on earlier answers: iterate until no new slot appears, asking slots() again only when a value
-    # just typed is one it reads and differs from what it read. The evidence slot is parsed last, once the facts
-    # are typed: its choices depend on them (a "yes" in a CSV is True only once parsed).
-    merged: Mapping[str, Any] = answers  # nothing typed yet: slots() reads the answers as given
-    current = slots(merged, cat)
-    for _round in range(4):
-        todo = [s for s in current if s.key not in seen and s.type != "evidence"]
-        if not todo:
-            break
-        seen.update([s.key for s in todo])
-        reshaped = False
-        shaping = _shaping_keys(merged, cat)
-        for slot in todo:
-            if _parse_into(slot, answers, typed, problems) and slot.key in shaping and not reshaped:
-                reshaped = _changed(_get_at(merged, slot.path), _get_at(typed, slot.path))
-        if not reshaped:  # slots() would read the same answers and give the same slots, all of them parsed
-            break
-        merged = _slot_inputs(answers, typed)
-        current = slots(merged, cat)
-    evidence = next((s for s in current if s.type == "evidence"), None)
-    if evidence is not None:
-        _parse_into(evidence, answers, typed, problems)
+    shape = _shape(answers, cat)
+    shapes = _cached(cat, "shapes", dict)
+    known = shapes.get(shape) if shape is not None else None
+    if known is None:
+        known = _walk_slots(answers, cat, typed, problems)
+        if shape is not None:
+            if len(shapes) >= SHAPES_KEPT:
+                shapes.clear()
+            shapes[shape] = known
+    else:  # answers of the same shape as earlier ones: the same slots, in the same order (see _shape)
+        for slot in known.order:
+            _parse_into(slot, answers, typed, problems)
+    if known.evidence is not None:
+        _parse_into(known.evidence, answers, typed, problems)
     if "date" not in typed:
         typed["date"] = today
     if answers.get("history") not in (None, "", []):
@@ -587,8 +578,77 @@ def validate(answers: Mapping[str, Any], cat: Catalogue, *, today: dt.date) -> t
             problems.append(Problem(exc.field, exc.message))
     _check_unknown_ids(answers, cat, typed, problems)
     _cross_checks(typed, problems, answers)
-    _check_mediator(answers, typed, "mediator.name" in seen, problems)
+    _check_mediator(answers, typed, known.asks_mediator, problems)
     return typed, problems
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """The slots validate parsed for answers of one shape, in order; the evidence slot, parsed last."""
+
+    order: tuple[Slot, ...]
+    evidence: Optional[Slot]
+    asks_mediator: bool
+
+
+SHAPES_KEPT = 512  # walks kept per catalogue and UI language (a sheet has a few shapes; a bound all the same)
+
+
+def _walk_slots(answers: Mapping[str, Any], cat: Catalogue, typed: dict[str, Any], problems: list[Problem]) -> _Walk:
+    """Parse every slot but the evidence, finding them as it goes, and say which it parsed.
+
+    Slots depend on earlier answers: iterate until no new slot appears, asking slots() again only when a value
+    just typed is one it reads and differs from what it read. The evidence slot is parsed last, once the facts
+    are typed: its choices depend on them (a "yes" in a CSV is True only once parsed)."""
+    seen: set[str] = set()
+    order: list[Slot] = []
+    merged: Mapping[str, Any] = answers  # nothing typed yet: slots() reads the answers as given
+    current = slots(merged, cat)
+    for _round in range(4):
+        todo = [s for s in current if s.key not in seen and s.type != "evidence"]
+        if not todo:
+            break
+        seen.update([s.key for s in todo])
+        order += todo
+        reshaped = False
+        shaping = _shaping_keys(merged, cat)
+        for slot in todo:
+            if _parse_into(slot, answers, typed, problems) and slot.key in shaping and not reshaped:
+                reshaped = _changed(_get_at(merged, slot.path), _get_at(typed, slot.path))
+        if not reshaped:  # slots() would read the same answers and give the same slots, all of them parsed
+            break
+        merged = _slot_inputs(answers, typed)
+        current = slots(merged, cat)
+    evidence = next((s for s in current if s.type == "evidence"), None)
+    return _Walk(tuple(order), evidence, "mediator.name" in seen)
+
+
+def _shape(answers: Mapping[str, Any], cat: Catalogue) -> Optional[tuple[Any, ...]]:
+    """What decides which slots validate parses, in which order: the answers slots() reads (_shaping_keys: the
+    ids, the choices, the facts the dispute's conditions name, the name typed for an institution plainte does
+    not know), each with its type. Answers of one shape are walked alike, since every step of the walk is a pure
+    function of these. None when it cannot be a key: the dispute is not given as one of the catalogue's ids
+    (which facts count then depends on how it is typed), or a value is a list or a mapping."""
+    chosen = answers.get("dispute")
+    if type(chosen) is not str or chosen not in cat.disputes:
+        return None
+    paths = _cached(cat, ("shaping-paths", chosen), lambda: tuple(
+        _split_key(key) for key in sorted(_shaping_keys({"dispute": chosen}, cat))))
+    values: list[Any] = [chosen]
+    for path in paths:
+        value = _get_at(answers, path)
+        values += (type(value), value)
+    shape = tuple(values)
+    try:
+        hash(shape)
+    except TypeError:
+        return None
+    return shape
+
+
+def _split_key(key: str) -> tuple[str, str]:
+    head, _sep, rest = key.partition(".")
+    return head, rest
 
 
 # The answers slots() reads, besides facts (_shaping_keys).
