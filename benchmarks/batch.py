@@ -292,16 +292,40 @@ def best_batch(source: Path, work: Path, jobs: int | None, tag: str) -> Best:
     return best
 
 
-def busy_note() -> str:
-    """A warning when other work competes for the CPUs: wall times are then slower than on an idle machine."""
-    load, cpus = os.getloadavg()[0], os.cpu_count() or 1
-    return f" (BUSY MACHINE: load {load:.1f} on {cpus} CPUs, wall figures are pessimistic)" if load > cpus * 0.75 else ""
+def machine_cpu() -> float | None:
+    """CPU seconds every process of the machine has used so far (Linux /proc/stat), or None elsewhere."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = fh.readline().split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class Others:
+    """How much of the CPUs work other than this benchmark's used while it measured: the machine's CPU time less
+    this process's and its children's. The load average cannot tell: the benchmark's own workers raise it."""
+
+    def __init__(self) -> None:
+        self.machine, self.mine, self.start = machine_cpu(), sum(cpu_seconds()), time.perf_counter()
+
+    def note(self) -> str:
+        now = machine_cpu()
+        if now is None or self.machine is None:
+            return ""
+        seconds = time.perf_counter() - self.start
+        others = max(0.0, (now - self.machine) - (sum(cpu_seconds()) - self.mine))
+        share = others / (seconds * (os.cpu_count() or 1))
+        flag = " (BUSY: other work slowed these figures)" if share > 0.1 else ""
+        return f"; outside this benchmark's processes, {share:.0%} of the CPUs were used meanwhile (the kernel writing these files out included){flag}"
 
 
 def main() -> None:
     examples, left_out = usable_examples()
     print(f"plainte batch benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {len(examples)} example rows, "
           f"best of {REPEAT}, load average {os.getloadavg()[0]:.1f} at the start")
+    others = Others()
     if left_out:
         print("  left out (their CSV row does not validate): " + "; ".join(left_out))
     work = Path(tempfile.mkdtemp(prefix="plainte-bench-"))
@@ -321,7 +345,7 @@ def main() -> None:
         per = 1000 / ROWS
         print(f"(a) {ROWS} rows to txt, as plainte batch runs them ({summary.jobs} workers, letters recorded in the case store): "
               f"{seconds:.2f} s, {rate:.0f} letters/s (target >= {TARGET_RATE}: {verdict(rate >= TARGET_RATE)}); "
-              f"{summary.errors} errors{busy_note()}")
+              f"{summary.errors} errors{others.note()}")
         print(f"    bare loop (render + open().write in one process, cases and contexts prebuilt): {bare_seconds:.2f} s, "
               f"{bare_rate:.0f} letters/s; batch / bare = {ratio:.2f}x (target <= {TARGET_RATIO}x: {verdict(ratio <= TARGET_RATIO)})")
         print(f"    its first run, in a process that had rendered nothing yet (templates compiled, caches filled by each worker): "
@@ -346,7 +370,7 @@ def main() -> None:
         rate_n = summary_n.written / seconds_n
         print(f"(c) jobs: 1 process {rate_1:.0f} letters/s; default ({summary.jobs} workers) {rate:.0f} letters/s: speed-up "
               f"{rate / rate_1:.2f}x; --jobs {JOBS}: {rate_n:.0f} letters/s, speed-up {rate_n / rate_1:.2f}x "
-              f"(same file names: {one.names == jobs_n.names == default.names}){busy_note()}")
+              f"(same file names: {one.names == jobs_n.names == default.names}){others.note()}")
 
         timed_batch(source, work / "out-again", None)
         again, summary_again = timed_batch(source, work / "out-again", None)
@@ -357,8 +381,7 @@ def main() -> None:
         print(f"(b) {BIG_ROWS} rows ({what}): peak RSS {peak_mb:.0f} MB; after a 200-row warm-up {warm_mb:.0f} MB, "
               f"growth {peak_mb - warm_mb:.0f} MB (target < {TARGET_MB} MB: {verdict(peak_mb < TARGET_MB)}); "
               f"a worker's peak RSS {worker_mb:.0f} MB (most of it pages shared with the main process)")
-        print(f"load average {os.getloadavg()[0]:.1f} at the end (other work on the machine slows every figure); creating one "
-              f"3 KB file in {work} now costs {file_cost(work):.3f} ms of CPU (it was {first_cost:.3f} ms at the start)")
+        print(f"creating one 3 KB file in {work} now costs {file_cost(work):.3f} ms of CPU (it was {first_cost:.3f} ms at the start)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
