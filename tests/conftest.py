@@ -19,6 +19,7 @@ def _isolated(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PLAINTE_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("PLAINTE_CACHE_DIR", str(home / "cache"))
     monkeypatch.delenv("LANGUAGE", raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
     set_ui_language("en")

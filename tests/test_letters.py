@@ -283,3 +283,62 @@ def test_letter_environment_stays_sandboxed_and_strict(fmt):
         env.from_string("{{ d.__class__.__subclasses__() }}").render(d={"__class__": 1})
     with pytest.raises(UndefinedError):
         env.from_string("{{ d.absent }}").render(d={})
+
+
+@pytest.fixture
+def fresh_templates():
+    """As in a new process: no environment, no compiled template in memory (restored afterwards)."""
+    from plainte import letters
+
+    def clear():
+        letters.environment.cache_clear()
+        letters._shared_code.cache_clear()
+
+    clear()
+    yield clear
+    clear()
+
+
+def test_compiled_templates_are_kept_between_runs(cat, tmp_path, monkeypatch, fresh_templates):
+    """A new process loads the compiled letters from the cache folder instead of compiling them; a damaged file or
+    a folder it cannot write only means compiling again, with the same letter."""
+    import stat
+
+    from jinja2 import Environment
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PLAINTE_CACHE_DIR", str(folder))
+    case = build_case(answers(), cat, today=dt.date(2026, 11, 21))
+    first = render_letter(case, cat, "txt")
+    kept = sorted(folder.glob("templates-txt-*/*.code"))
+    assert kept and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in kept)
+    assert stat.S_IMODE(kept[0].parent.stat().st_mode) == 0o700
+
+    fresh_templates()
+    real_compile = Environment.compile
+    monkeypatch.setattr(Environment, "compile", lambda *a, **k: pytest.fail("compiled again"))
+    assert render_letter(case, cat, "txt") == first  # loaded, not compiled
+
+    fresh_templates()
+    monkeypatch.setattr(Environment, "compile", real_compile)
+    for path in kept:
+        path.write_bytes(b"damaged")
+    assert render_letter(case, cat, "txt") == first
+
+    fresh_templates()
+    monkeypatch.setenv("PLAINTE_CACHE_DIR", str(tmp_path / "file"))
+    (tmp_path / "file").write_text("not a folder")
+    assert render_letter(case, cat, "txt") == first
+    monkeypatch.setenv("PLAINTE_CACHE_DIR", "")  # no folder at all
+    fresh_templates()
+    assert render_letter(case, cat, "txt") == first
+
+
+def test_compiled_templates_depend_on_the_letter_environment(tmp_path):
+    from plainte.template_cache import fingerprint
+
+    one, other = tmp_path / "a.py", tmp_path / "b.py"
+    one.write_text("x = 1")
+    other.write_text("x = 2")
+    assert fingerprint(str(one)) != fingerprint(str(other))  # plainte's letter set-up changed: compiled again
+    assert fingerprint(str(tmp_path / "missing.py")) is None  # cannot tell: nothing is kept

@@ -9,14 +9,14 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import BytecodeCache, FileSystemLoader, StrictUndefined, pass_context
-from jinja2.bccache import Bucket
+from jinja2 import FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from plainte.i18n import LETTER_DOMAIN, pick, translations
 from plainte.resources import letters_dir
+from plainte.template_cache import CompiledTemplates, cache_folder, fingerprint
 
 FORMATS = ("txt", "md", "html")
 OUTPUT_FORMATS = (*FORMATS, "pdf", "eml")  # what --format accepts: the text formats, a PDF, an e-mail
@@ -254,27 +254,12 @@ def _new_ngettext(translate: Callable[[str, str, int], str]) -> Callable[..., st
     return ngettext
 
 
-class _SharedCode(BytecodeCache):
-    """Compiled templates kept in memory and shared by the environments of one format (fr, nl, en): the code
-    does not depend on the language (gettext and the filters are looked up when a letter renders; the language's
-    filters are never computed at compile time, see _at_render), so each template compiles once, not three
-    times (a fifth of a second a language). Keyed by template file and source checksum: a handful of entries."""
-
-    def __init__(self) -> None:
-        self._codes: dict[str, tuple[str, Any]] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        found = self._codes.get(bucket.key)
-        if found is not None and found[0] == bucket.checksum:
-            bucket.code = found[1]
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._codes[bucket.key] = (bucket.checksum, bucket.code)
-
-
 @lru_cache(maxsize=None)
-def _shared_code(fmt: str) -> _SharedCode:
-    return _SharedCode()
+def _shared_code(fmt: str) -> CompiledTemplates:
+    """The compiled templates of one format, shared by the letter languages and kept between runs (template_cache)."""
+    from plainte import template_cache
+
+    return CompiledTemplates(fmt, cache_folder(), fingerprint(__file__, template_cache.__file__))
 
 
 def _at_render(filter_: Callable[[Any], Any]) -> Callable[..., Any]:
