@@ -9,8 +9,8 @@ column (the dotted answers key) and the message, in the UI language. Nothing is 
   (the rows are reported as skipped); `force` renders them again and replaces the files;
 - every file is written atomically (`outputs.write_atomic`, mode 0600): a run killed half-way leaves no
   partial letter, and the next run writes the rest. The files are not flushed to the disk one by one: the run
-  syncs once at its end. A letter cut short by a power loss before that (empty, or without its format's
-  ending) is written again by the next run;
+  hands them to the disk every half second (batch_writes.Flusher) and syncs at its end. A letter cut short by
+  a power loss before that (empty, or without its format's ending) is written again by the next run;
 - two identical rows give one letter set; the second is reported as a duplicate of the first.
 
 Rows are streamed and the report is written as the run goes: memory does not grow with the input (only the

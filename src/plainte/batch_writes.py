@@ -21,7 +21,8 @@ ENDINGS = {"txt": b"\n", "md": b"\n", "html": b"</html>\n", "pdf": b"%%EOF\n", "
 
 
 def write_files(folder: Path, files: dict[str, bytes], force: bool, cut: frozenset[str] = frozenset()) -> None:
-    """Write a row's letter files (each atomic, 0600), without waiting for the disk: the run syncs once at its end.
+    """Write a row's letter files (each atomic, 0600), without waiting for the disk: the run flushes as it goes
+    (Flusher) and syncs at its end.
     `cut` names files found incomplete, replaced rather than kept. Raises OSError (the disk is full...)."""
     for name, data in files.items():
         try:
