@@ -148,11 +148,12 @@ def command_run(input_path: Path, out: Path) -> tuple[float, int]:
     """Wall seconds and letters written of `plainte batch` typed as a command: a new process, which imports
     plainte, loads the catalogue, and whose workers load the compiled templates they use (from the cache folder,
     which the runs before have filled: as for a user's every command but the first)."""
-    env = {**os.environ, "PLAINTE_DB": str(out.parent / f"{out.name}.sqlite3"), "PLAINTE_LANG": "en"}
+    env = {**os.environ, "PLAINTE_DB": str(out.parent / f"{out.name}.sqlite3"), "PLAINTE_LANG": "en",
+           "PLAINTE_CONFIG_DIR": str(out.parent / "config")}  # no institutions of the user's own
     settle()
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "plainte", "batch", str(input_path), "-o", str(out), "--format", "txt"],
-                   env=env, capture_output=True, check=False)
+                   env=env, capture_output=True, check=True)
     seconds = time.perf_counter() - start
     return seconds, sum(1 for name in os.listdir(out) if name.endswith(".txt"))
 

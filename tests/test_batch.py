@@ -563,7 +563,8 @@ def test_letters_cut_by_a_power_loss_are_written_again_and_the_run_syncs_once(tm
 
 
 def test_while_a_batch_runs_its_folder_is_flushed_in_the_background(tmp_path, cat, monkeypatch):
-    """The disk writes the letters as the run goes (Flusher), so the final sync has little left to wait for."""
+    """The disk writes the letters as the run goes (Flusher), so the final sync has little left to wait for. The
+    thread starts only when told (after the workers are forked), and stops with the run."""
     import threading
 
     from plainte import batch_writes
@@ -578,21 +579,30 @@ def test_while_a_batch_runs_its_folder_is_flushed_in_the_background(tmp_path, ca
         return True
 
     monkeypatch.setattr(batch_writes, "sync_file_system", flush)
+    monkeypatch.setattr(batch_writes, "syncfs_available", lambda: True)
     monkeypatch.setattr(batch_writes.sys, "platform", "linux")
-    with batch_writes.Flusher(tmp_path, every=0.01):
-        assert flushed.wait(10)  # a first flush in this thread, then the thread's
+    with batch_writes.Flusher(tmp_path, every=0.01) as flusher:
+        time.sleep(0.05)
+        assert calls == [] and flusher._thread is None  # not before start()
+        flusher.start()
+        flusher.start()  # once
+        assert flushed.wait(10)
     count = len(calls)
     time.sleep(0.05)
     assert len(calls) == count  # stopped with the run
-    assert calls[0] == (tmp_path, threading.current_thread().name) and calls[1][1] == "plainte-flush"
+    assert {call for call in calls} == {(tmp_path, "plainte-flush")}
 
-    calls.clear()
-    monkeypatch.setattr(batch_writes, "sync_file_system", lambda folder: calls.append(folder) and False)
+    monkeypatch.setattr(batch_writes, "syncfs_available", lambda: False)
     with batch_writes.Flusher(tmp_path, every=0.01) as flusher:  # a system that cannot: no thread at all
+        flusher.start()
         assert flusher._thread is None
-    monkeypatch.setattr(batch_writes.sys, "platform", "darwin")
-    with batch_writes.Flusher(tmp_path, every=0.01) as flusher:
-        assert flusher._thread is None and calls == [tmp_path]
+
+    import multiprocessing
+
+    started = []  # a batch with workers starts it once they exist
+    monkeypatch.setattr(batch_writes.Flusher, "start", lambda self: started.append(len(multiprocessing.active_children())))
+    run(SHEET, tmp_path / "out", cat, jobs=2)
+    assert started == [2]
 
 
 def test_every_format_ends_as_the_completeness_check_expects(cat):
@@ -798,3 +808,25 @@ def test_batch_cli_template_takes_the_country(tmp_path):
     assert wrong.exit_code == ExitCode.USAGE and "seulement avec --institution other" in wrong.output
     without = invoke("--ui-lang", "en", "batch", str(tmp_path / "rows.csv"), "--country", "FR")
     assert without.exit_code == ExitCode.USAGE and "only with --template" in without.output
+
+
+def test_rendered_letters_are_written_before_they_fill_memory(tmp_path, cat, monkeypatch):
+    """Rows are rendered a chunk at a time, but written once the rendered bytes reach RENDERED_BYTES (PDFs,
+    e-mails with scanned proof), each row's bytes let go once written; the letters and the report are the same."""
+    from plainte import batch_engine
+
+    whole = run(SHEET, tmp_path / "whole", cat, jobs=1)
+    events: list[str] = []
+    real_render, real_write = batch_engine._Engine._rendered, batch_engine.write_files
+    monkeypatch.setattr(batch_engine._Engine, "_rendered", lambda self, step: (events.append("render"), real_render(self, step))[1])
+    monkeypatch.setattr(batch_engine, "write_files", lambda *a, **k: (events.append("write"), real_write(*a, **k))[1])
+    monkeypatch.setattr(batch_engine, "RENDERED_BYTES", 1)  # every letter is over it: written as soon as rendered
+    small = run(SHEET, tmp_path / "small", cat, jobs=1)
+    assert letters(tmp_path / "small") == letters(tmp_path / "whole") and small.written == whole.written > 2
+    assert report_rows(small.report_path) == report_rows(whole.report_path)
+    rendered = events.count("render")
+    assert events[:4] == ["render", "write", "render", "write"]  # never two letters held at once
+    events.clear()
+    monkeypatch.setattr(batch_engine, "RENDERED_BYTES", 10**9)
+    run(SHEET, tmp_path / "big", cat, jobs=1)
+    assert events == ["render"] * rendered + ["write"] * events.count("write")  # the whole chunk rendered first

@@ -324,6 +324,14 @@ def test_compiled_templates_are_kept_between_runs(cat, tmp_path, monkeypatch, fr
     for path in kept:
         path.write_bytes(b"damaged")
     assert render_letter(case, cat, "txt") == first
+    assert all(path.read_bytes() != b"damaged" for path in kept)  # read, found damaged, compiled and written again
+
+    fresh_templates()  # a folder others may write in (PLAINTE_CACHE_DIR set to a shared place): never used
+    shared = tmp_path / "shared" / kept[0].parent.name
+    shared.mkdir(parents=True)
+    shared.chmod(0o777)
+    monkeypatch.setenv("PLAINTE_CACHE_DIR", str(shared.parent))
+    assert render_letter(case, cat, "txt") == first and not list(shared.iterdir())
 
     fresh_templates()
     monkeypatch.setenv("PLAINTE_CACHE_DIR", str(tmp_path / "file"))

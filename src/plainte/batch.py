@@ -131,11 +131,12 @@ def run_batch(
             engine.record = True
         tally.tick(final=True)
         try:
-            with Flusher(folder):
+            with Flusher(folder) as flusher:
                 if jobs == 1:
+                    flusher.start()
                     _run_here(engine, source, tally)
                 else:
-                    _run_workers(engine, source, tally, jobs)
+                    _run_workers(engine, source, tally, jobs, forked=flusher.start)
         finally:
             if tally.written:  # the letters were written without waiting for the disk: now they are on it
                 sync_letters(folder)

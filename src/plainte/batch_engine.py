@@ -22,6 +22,7 @@ ATTACHMENT_SEPARATOR = "|"  # between file paths in one `attachments` cell
 HASH_CHARS = 16  # 64 bits: two different rows sharing a name is out of reach (10 hex: ~1 in 200 for 100,000 rows of one kind)
 
 OK, ERROR, SKIPPED, WARNING = "ok", "error", "skipped", "warning"
+RENDERED_BYTES = 4 * 1024 * 1024  # rendered letters held before they are written (see _Engine.process_many)
 
 # A letter's stem comes from its date and catalogue ids only (never a person's answers): the same few hundred in a
 # batch, each a few regular-expression substitutions; bounded.
@@ -108,11 +109,26 @@ class _Engine:
 
         The work goes stage by stage over the rows (validate them all, then name, render, write): each stage's code
         then stays in the processor's caches for the whole chunk, which made a letter 7-10% cheaper here than doing
-        every stage for one row before the next. A row is written only after every row of the chunk is rendered;
-        what a row does (its name, whether it repeats an earlier row) is the same as one by one."""
+        every stage for one row before the next. Rendered letters are written once they add up to RENDERED_BYTES
+        (text letters: the whole chunk; PDFs and e-mails with scanned proof: a few rows), so memory stays bounded.
+        What a row does (its name, whether it repeats an earlier row) is the same as one by one."""
         steps: list[Any] = [self._validated(row) for row in rows]
         steps = [self._named(step, seen) if type(step) is _Step else step for step in steps]
-        steps = [self._rendered(step) if type(step) is _Step else step for step in steps]
+        ready: list[Any] = []  # results and rendered steps, in input order, not yet written or yielded
+        size = 0
+        for step in steps:
+            if type(step) is _Step:
+                step = self._rendered(step)
+                if type(step) is _Step:
+                    size += sum(len(data) for data in step.files.values())
+            ready.append(step)
+            if size >= RENDERED_BYTES:
+                yield from self._written(ready)
+                ready, size = [], 0
+        yield from self._written(ready)
+
+    def _written(self, steps: list[Any]) -> Iterator[_Result]:
+        """Each step's files written, in order, then its result (a result as it is); the bytes are let go at once."""
         for step in steps:
             if type(step) is not _Step:
                 yield step
@@ -121,6 +137,7 @@ class _Engine:
                 write_files(self.folder, step.files, self.force, step.cut)
             except OSError as exc:  # the disk is full, the folder gone: the run stops (this row's files are not there)
                 raise OutputError(_("cannot write the letter in {folder}: {error}").format(folder=self.folder, error=exc.strerror or exc)) from None
+            step.files = {}
             entry = self._letter_entry(step.case, step.plan, step.row.answers) if self.record else None
             yield _Result(step.row.line, OK, names=step.names, digest=step.digest, entry=entry)
 

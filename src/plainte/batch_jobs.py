@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from typing import Any
 
@@ -36,7 +36,10 @@ def _run_here(engine: _Engine, source: Iterable[_Row], tally: _Tally) -> None:
             tally.record(result)
 
 
-def _run_workers(engine: _Engine, source: Iterable[_Row], tally: _Tally, jobs: int) -> None:
+def _run_workers(engine: _Engine, source: Iterable[_Row], tally: _Tally, jobs: int,
+                 forked: Callable[[], None] = lambda: None) -> None:
+    """The rows in `jobs` forked worker processes, CHUNK_ROWS at a time, reported in input order. forked() is
+    called once the workers exist (the executor forks them all at its first task, before any thread of its own)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -57,8 +60,12 @@ def _run_workers(engine: _Engine, source: Iterable[_Row], tally: _Tally, jobs: i
             tally.record(ready.popleft())
 
     try:
+        started = False
         for chunk in _chunks(source, CHUNK_ROWS):
             window.append(executor.submit(_worker_chunk, chunk))
+            if not started:
+                started = True
+                forked()
             while len(window) > 2 * jobs or (window and window[0].done()):
                 report_first()
         while window:

@@ -69,17 +69,16 @@ V2_STEPS = (
 # cannot source).
 V3_STEPS = ("ALTER TABLE steps ADD COLUMN answer_due_kind TEXT",)
 
-# Version 4: the open cases of one person with one institution found through an index. An escalation letter looks
-# for the case it belongs to; without this index SQLite walked every open case, for every such letter (a batch of
-# thousands of rows slowed down as the store grew).
-V4_STEPS = ("CREATE INDEX cases_who ON cases(who, institution)",)
-
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: tuple(s.strip() for s in V1_DDL.split(";") if s.strip()),
     2: V2_STEPS,
     3: V3_STEPS,
-    4: V4_STEPS,
 }
+
+# Indexes added without a new schema version: an older plainte opens the file as before and ignores them.
+# cases_who: the open cases of one person with one institution. An escalation letter looks for the case it belongs
+# to; without it SQLite walked every open case for every such letter (a batch of thousands slowed as the store grew).
+INDEXES = {"cases_who": "CREATE INDEX IF NOT EXISTS cases_who ON cases(who, institution)"}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
@@ -189,6 +188,7 @@ def open_store(path: Optional[Path] = None) -> CaseStore:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")  # deleted personal data is overwritten, not left in free pages
         _migrate(store)
+        _add_indexes(store)
     except sqlite3.Error as exc:
         conn.close()
         raise _store_error(path, exc) from None
@@ -213,6 +213,16 @@ def _set_wal(conn: sqlite3.Connection) -> None:
                 raise
         time.sleep(0.01 * (attempt + 1))
     conn.execute("PRAGMA journal_mode = WAL").fetchone()
+
+
+def _add_indexes(store: CaseStore) -> None:
+    """Create the INDEXES this file lacks (a write only the first time)."""
+    present = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    missing = [sql for name, sql in INDEXES.items() if name not in present]
+    if missing:
+        with store.write() as db:
+            for sql in missing:
+                db.execute(sql)
 
 
 def _migrate(store: CaseStore) -> None:

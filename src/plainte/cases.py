@@ -93,7 +93,8 @@ class LetterEntry:
 def _answers_json(answers: dict[str, Any]) -> str:
     """The answers as JSON, as json.dumps(_plain(answers)) writes them (amounts and dates as text, any mapping as an
     object), without copying every value first: the encoder turns only what JSON lacks. The answers of a letter
-    are valid: every key in them is one plainte knows, as text (the two ways differ only for a key True)."""
+    are valid: every key in them is one plainte knows, as text (the two ways differ only for the keys True, False
+    and None)."""
     try:
         return _ANSWERS_JSON.encode(answers)
     except (TypeError, ValueError):  # a key JSON cannot take as it is (a date, a tuple): _plain names it as text
@@ -125,7 +126,7 @@ def letter_entry(case: Any, plan: Any, answers: Mapping[str, Any]) -> LetterEntr
         subject=str(case.facts.get("subject") or "").strip().casefold())
 
 
-# The open cases of one person with one institution, newest first (index cases_who, schema version 4).
+# The open cases of one person with one institution, newest first (case_store.INDEXES: cases_who).
 OPEN_CASES_OF = "SELECT c.id FROM cases c WHERE c.closed IS NULL AND c.who = ? AND c.institution = ? ORDER BY c.id DESC"
 
 

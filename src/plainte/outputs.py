@@ -155,23 +155,33 @@ def sync_letters(folder: Path) -> None:
 def sync_file_system(folder: Path) -> bool:
     """Flush the file system folder is on (Linux syncfs); False where that cannot be done (another system, no
     syncfs in the C library)."""
-    if not sys.platform.startswith("linux"):
+    if not syncfs_available():
         return False
     try:
-        if not _LIBC:  # loaded once: a thread that flushes (batch_writes.Flusher) must not load a library while
-            import ctypes  # the batch forks its workers
-
-            _LIBC.append(ctypes.CDLL(None, use_errno=True).syncfs)
         fd = os.open(folder, os.O_RDONLY)
         try:
             return bool(_LIBC[0](fd) == 0)
         finally:
             os.close(fd)
-    except (OSError, AttributeError):
+    except OSError:
         return False
 
 
-_LIBC: list[Any] = []  # libc's syncfs, once loaded
+def syncfs_available() -> bool:
+    """True on Linux with a C library that has syncfs, which is then loaded (once, in the calling thread)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    if not _LIBC:
+        try:
+            import ctypes
+
+            _LIBC.append(ctypes.CDLL(None, use_errno=True).syncfs)
+        except (OSError, AttributeError):
+            _LIBC.append(None)
+    return _LIBC[0] is not None
+
+
+_LIBC: list[Any] = []  # libc's syncfs (None: there is none), once looked up
 
 
 def write_letter(folder: Path, stem: str, files: Mapping[str, bytes], *, force: bool = False) -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +39,18 @@ class CompiledTemplates(BytecodeCache):
 
     def __init__(self, fmt: str, folder: Optional[Path], fingerprint: Optional[str]) -> None:
         self._codes: dict[str, tuple[str, Any]] = {}
-        self._folder = folder / f"templates-{fmt}-{fingerprint}" if folder is not None and fingerprint else None
+        self._wanted = folder / f"templates-{fmt}-{fingerprint}" if folder is not None and fingerprint else None
+        self._checked: Optional[Path] = None
+        self._check_done = False
+
+    @property
+    def _folder(self) -> Optional[Path]:
+        """The folder, created 0700 on first use, if it is safe: the files are code that runs, so a folder another
+        user owns or may write in (PLAINTE_CACHE_DIR set to a shared place) is not used (as Jinja does for its own)."""
+        if not self._check_done:
+            self._check_done = True
+            self._checked = _private_folder(self._wanted) if self._wanted is not None else None
+        return self._checked
 
     def load_bytecode(self, bucket: Bucket) -> None:
         found = self._codes.get(bucket.key)
@@ -62,10 +74,23 @@ class CompiledTemplates(BytecodeCache):
         from plainte.outputs import write_atomic
 
         try:
-            self._folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             write_atomic(self._folder / f"{bucket.key}.code", bucket.bytecode_to_string(), force=True, durable=False)
         except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
             pass
+
+
+def _private_folder(folder: Path) -> Optional[Path]:
+    """folder, made if missing, when it is a folder of this user that no one else may write in; else None."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode):
+        return None
+    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+        return None
+    return folder
 
 
 @lru_cache(maxsize=None)
