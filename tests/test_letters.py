@@ -342,6 +342,18 @@ def test_compiled_templates_are_kept_between_runs(cat, tmp_path, monkeypatch, fr
     assert render_letter(case, cat, "txt") == first
 
 
+def test_compiled_templates_of_an_earlier_version_are_removed(cat, tmp_path, monkeypatch, fresh_templates):
+    folder = tmp_path / "cache"
+    older, other_format = folder / "templates-txt-0123456789abcdef", folder / "templates-html-0123456789abcdef"
+    for old in (older, other_format):
+        old.mkdir(parents=True)
+        (old / "x.code").write_bytes(b"old")
+    monkeypatch.setenv("PLAINTE_CACHE_DIR", str(folder))
+    render_letter(build_case(answers(), cat, today=dt.date(2026, 11, 21)), cat, "txt")
+    assert not older.exists() and other_format.exists()  # only the format this process made its folder for
+    assert [p.name.startswith("templates-txt-") for p in folder.iterdir()].count(True) == 1
+
+
 def test_compiled_templates_depend_on_the_letter_environment(tmp_path):
     from plainte.template_cache import fingerprint
 

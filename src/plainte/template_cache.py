@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import stat
 import sys
 from functools import lru_cache
@@ -39,6 +40,7 @@ class CompiledTemplates(BytecodeCache):
 
     def __init__(self, fmt: str, folder: Optional[Path], fingerprint: Optional[str]) -> None:
         self._codes: dict[str, tuple[str, Any]] = {}
+        self._fmt = fmt
         self._wanted = folder / f"templates-{fmt}-{fingerprint}" if folder is not None and fingerprint else None
         self._checked: Optional[Path] = None
         self._check_done = False
@@ -49,7 +51,11 @@ class CompiledTemplates(BytecodeCache):
         user owns or may write in (PLAINTE_CACHE_DIR set to a shared place) is not used (as Jinja does for its own)."""
         if not self._check_done:
             self._check_done = True
-            self._checked = _private_folder(self._wanted) if self._wanted is not None else None
+            if self._wanted is not None:
+                new = not self._wanted.exists()
+                self._checked = _private_folder(self._wanted)
+                if new and self._checked is not None:
+                    _remove_older(self._checked, self._fmt)
         return self._checked
 
     def load_bytecode(self, bucket: Bucket) -> None:
@@ -91,6 +97,15 @@ def _private_folder(folder: Path) -> Optional[Path]:
     if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
         return None
     return folder
+
+
+def _remove_older(folder: Path, fmt: str) -> None:
+    """The folders of this format that an earlier plainte, Python or Jinja filled (another fingerprint), removed
+    when this one is made: about 400 KB each, never read again. A process of the older version still running only
+    compiles what it finds missing (two versions used in turn remove each other's, and so compile each time)."""
+    for other in folder.parent.glob(f"templates-{fmt}-*"):
+        if other != folder and other.is_dir() and not other.is_symlink():
+            shutil.rmtree(other, ignore_errors=True)
 
 
 @lru_cache(maxsize=None)
