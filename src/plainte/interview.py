@@ -206,7 +206,9 @@ _CHOICES: dict[int, tuple[Catalogue, dict[str, dict[Any, Any]]]] = {}  # per cat
 
 def _store(cat: Catalogue) -> dict[Any, Any]:
     """The cache of slots and choice lists of one catalogue in the current UI language: they depend on nothing
-    else, so they are built once (batch asks 10,000 times); keys are catalogue ids and flags, never answers."""
+    else, so they are built once (batch asks 10,000 times); keys are catalogue ids and flags, never answers, but
+    for "shapes" (validate's walks, keyed by the answers that choose the slots: ids, choices, a few facts, the name
+    typed for an institution plainte does not know; in memory only, at most SHAPES_KEPT)."""
     entry = _CHOICES.get(id(cat))
     if entry is None or entry[0] is not cat:
         entry = _CHOICES[id(cat)] = (cat, {})
